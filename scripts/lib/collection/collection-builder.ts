@@ -40,12 +40,8 @@ function request(step: Step): PostmanRequest {
   return {
     method,
     header,
-    url: {
-      raw: `{{${VARS.baseUrl}}}{{${pathVar}}}${queryString}`,
-      host: [`{{${VARS.baseUrl}}}`],
-      path: [`{{${pathVar}}}`],
-      ...(query ? { query: query.map(([key, value]) => ({ key, value })) } : {}),
-    },
+    // A plain string: host/path arrays would join {{baseUrl}} and {{tokenPath}} with an extra '/'.
+    url: `{{${VARS.baseUrl}}}{{${pathVar}}}${queryString}`,
     auth: bearer ? { type: 'bearer', bearer: [{ key: 'token', value: bearer, type: 'string' }] } : { type: 'noauth' },
     ...(form ? { body: { mode: 'urlencoded' as const, urlencoded: form.map(([key, value]) => ({ key, value, type: 'text' as const })) } } : {}),
     description: step.description,

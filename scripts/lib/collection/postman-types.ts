@@ -14,7 +14,7 @@ export interface PostmanVariable {
 export interface PostmanRequest {
   method: string;
   header: Array<{ key: string; value: string }>;
-  url: { raw: string; host: string[]; path: string[]; query?: Array<{ key: string; value: string }> };
+  url: string;
   auth: { type: 'noauth' } | { type: 'bearer'; bearer: Array<{ key: 'token'; value: string; type: 'string' }> };
   body?: { mode: 'urlencoded'; urlencoded: Array<{ key: string; value: string; type: 'text' }> };
   description: string;

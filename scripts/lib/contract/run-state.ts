@@ -36,6 +36,8 @@ export const VARS = {
   trustLocalClock: 'trustLocalClock',
   negativeUsername: 'negativeUsername',
   expiredAccessToken: 'expiredAccessToken',
+  /** Why no expired token is available (e.g. a saved one not yet due), shown on the skipped EXPIRY-REJECTED. */
+  expiredTokenNote: 'expiredTokenNote',
   accessToken: 'accessToken',
   refreshToken: 'refreshToken',
   accessTokenExpires: 'accessTokenExpires',

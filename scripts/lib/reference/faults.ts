@@ -39,7 +39,8 @@ export const FAULTS: readonly Fault[] = [
     ['TOKEN-BODY-SCHEMA', 'EXPIRY-EXPIRES-IN', 'REFRESH-200'],
     editTokenBody((body) => ({ ...body, expires_in: '86400' }))),
   fault('iso-dates', '.issued and .expires are ISO 8601 instead of RFC 1123',
-    ['TOKEN-BODY-SCHEMA', 'EXPIRY-WINDOW', 'EXPIRY-ISSUED-NOW', 'EXPIRY-JWT-LIFETIME', 'REFRESH-200'],
+    // REFRESH-NEW-TOKEN too: an unreadable .expires cannot show the refreshed window is later.
+    ['TOKEN-BODY-SCHEMA', 'EXPIRY-WINDOW', 'EXPIRY-ISSUED-NOW', 'EXPIRY-JWT-LIFETIME', 'REFRESH-200', 'REFRESH-NEW-TOKEN'],
     editTokenBody((body) => ({
       ...body,
       '.issued': new Date(Date.parse(String(body['.issued']))).toISOString(),
@@ -117,7 +118,8 @@ export const FAULTS: readonly Fault[] = [
       });
     }),
   fault('refresh-invalid-accepted', 'any refresh token is accepted (tokens for the demo user)',
-    ['REFRESH-INVALID-401'],
+    // TOKEN-ERROR-BODY too: the answer to that bad request carries tokens.
+    ['REFRESH-INVALID-401', 'TOKEN-ERROR-BODY'],
     (api) => (req) => {
       const res = api.handle(req);
       if (!isTokenRequest(api, req) || grantTypeOf(req) !== 'refresh_token' || res.status !== 401) return res;

@@ -1,0 +1,116 @@
+/**
+ * npm run contract [-- flags]: checks every clause of CONTRACT.md against a target by running the
+ * generated Postman collection with Newman. No base URL: the embedded reference server.
+ * Thin: configuration, files and the exit code; the run itself is scripts/lib/runner.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLAUSE_IDS, type ClauseId } from './lib/contract/clauses';
+import { COLLECTION_PATH } from './lib/collection/artifacts';
+import { scanText, tokenDigest } from './lib/report/artifact-scan';
+import { createRedactor } from './lib/report/redactor';
+import { runContract } from './lib/runner/contract-run';
+import { serializeSavedToken } from './lib/runner/saved-token';
+import { EXIT } from './lib/target/exit-codes';
+import { parseTargetConfig } from './lib/target/target-config';
+
+const USAGE = `usage: npm run contract -- [flags]
+
+Runs ${COLLECTION_PATH} with Newman against the target and checks every clause of the profile.
+Writes <reports-dir>/junit.xml and <reports-dir>/report.html (secrets redacted), then scans them.
+
+  --allow-skip CLAUSE[,CLAUSE]
+      skipped clauses that do not fail the run (they are still listed as skipped),
+      e.g. EXPIRY-REJECTED on a first nightly run that has no expired token yet
+
+`;
+
+/** Takes --allow-skip out of argv (it is the runner's, not the target's). */
+function takeAllowSkips(argv: string[]): { rest: string[]; allowSkips: ClauseId[] } | { error: string } {
+  const rest: string[] = [];
+  const allowSkips: ClauseId[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    let value: string | undefined;
+    if (arg === '--allow-skip') value = argv[(i += 1)];
+    else if (arg.startsWith('--allow-skip=')) value = arg.slice('--allow-skip='.length);
+    else {
+      rest.push(arg);
+      continue;
+    }
+    if (value === undefined || value === '') return { error: '--allow-skip needs a clause ID, e.g. --allow-skip EXPIRY-REJECTED' };
+    for (const id of value.split(',')) {
+      if (!(CLAUSE_IDS as readonly string[]).includes(id)) return { error: `--allow-skip: unknown clause ${JSON.stringify(id)}` };
+      allowSkips.push(id as ClauseId);
+    }
+  }
+  return { rest, allowSkips };
+}
+
+async function main(): Promise<number> {
+  const split = takeAllowSkips(process.argv.slice(2));
+  if ('error' in split) {
+    process.stderr.write(`contract: ${split.error}\n`);
+    return EXIT.USAGE;
+  }
+  const parsed = parseTargetConfig(split.rest, process.env, { readStdin: () => fs.readFileSync(0, 'utf8') });
+  if (parsed.kind === 'help') {
+    process.stdout.write(USAGE + parsed.text);
+    return EXIT.OK;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(`contract: ${parsed.message}\n`);
+    return parsed.exitCode;
+  }
+  const { config } = parsed;
+  const root = path.join(__dirname, '..');
+  const collection = JSON.parse(fs.readFileSync(path.join(root, COLLECTION_PATH), 'utf8')) as object;
+  const savedTokenText = config.expiredTokenFile && fs.existsSync(config.expiredTokenFile) ? fs.readFileSync(config.expiredTokenFile, 'utf8') : undefined;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mediroutes-contract-'));
+  try {
+    const raw = { junit: path.join(work, 'junit.xml'), html: path.join(work, 'report.html') };
+    const result = await runContract({ config, collection, savedTokenText, junitPath: raw.junit, htmlPath: raw.html, allowSkips: split.allowSkips });
+    const redactor = createRedactor(result.secrets);
+    for (const line of result.lines) process.stdout.write(`${redactor.redact(line)}\n`);
+    if (!result.verdict) return result.exitCode;
+
+    // Reports reach reports/ only redacted; then the scan proves nothing slipped through.
+    fs.mkdirSync(config.reportsDir, { recursive: true });
+    const written: string[] = [];
+    for (const [name, file] of [['junit.xml', raw.junit], ['report.html', raw.html]] as const) {
+      if (!fs.existsSync(file)) continue;
+      const target = path.join(config.reportsDir, name);
+      fs.writeFileSync(target, redactor.redact(fs.readFileSync(file, 'utf8')));
+      written.push(target);
+    }
+    const digests = result.secrets.map(tokenDigest);
+    fs.writeFileSync(path.join(config.reportsDir, '.token-digests.json'), `${JSON.stringify(digests)}\n`);
+    const findings = written.flatMap((file) => scanText(file, fs.readFileSync(file, 'utf8'), result.secrets, new Set(digests)));
+    process.stdout.write(`reports: ${written.join(', ')}${findings.length === 0 ? ' (scanned: no secrets)' : ''}\n`);
+    if (findings.length > 0) {
+      for (const f of findings) process.stderr.write(`contract: secret found in ${f.file}:${f.line} (${f.kind}); the report must not be published\n`);
+      return EXIT.SECRET_LEAK;
+    }
+    if (config.saveTokenFile && result.tokenToSave) {
+      fs.mkdirSync(path.dirname(path.resolve(config.saveTokenFile)), { recursive: true });
+      fs.writeFileSync(config.saveTokenFile, serializeSavedToken(result.tokenToSave), { mode: 0o600 });
+      fs.chmodSync(config.saveTokenFile, 0o600);
+      process.stdout.write(`saved the access token for a later EXPIRY-REJECTED check (expires ${result.tokenToSave.expires}), mode 0600\n`);
+    }
+    return result.exitCode;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // A defect in the harness: one line, no stack (stacks can carry request data).
+    process.stderr.write(`contract: internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  },
+);

@@ -1,0 +1,139 @@
+/**
+ * One contract run, end to end, without touching the filesystem or the process: resolve the
+ * target (the embedded reference server when no base URL is configured), check it answers at
+ * all, run the collection with Newman, and judge every clause of the profile. The entry point
+ * (scripts/contract.ts) reads and writes files and sets the exit code.
+ */
+import type { ClauseId } from '../contract/clauses';
+import { VARS } from '../contract/run-state';
+import { startReferenceServer, type RunningServer } from '../reference/reference-server';
+import { EXIT } from '../target/exit-codes';
+import { httpRequest, TransportError } from '../target/http-client';
+import type { TargetConfig } from '../target/target-config';
+import { shortfalls, summarizeClauses, type RunVerdict } from './clause-summary';
+import { runNewman, type ExchangeRecord } from './newman-run';
+import { issuedTokens, lastTokenAnswer, runStats, type RunStats } from './run-stats';
+import { judgeSavedToken, type SavedToken } from './saved-token';
+import { formatSummary } from './summary-format';
+
+export interface ContractRunOptions {
+  config: TargetConfig;
+  collection: object;
+  /** Starts the embedded target when config.baseUrl is unset (tests pass faulty variants). */
+  startEmbedded?: () => Promise<RunningServer>;
+  /** The text of config.expiredTokenFile, read by the caller (undefined: absent). */
+  savedTokenText?: string;
+  /** Where Newman writes its raw reports (the caller redacts them into the reports directory). */
+  junitPath: string;
+  htmlPath: string;
+  /** Skipped clauses that do not fail the run (still listed as skipped). */
+  allowSkips?: readonly ClauseId[];
+  now?: () => number;
+}
+
+export interface ContractRunResult {
+  exitCode: number;
+  /** What to print, not yet redacted (the caller redacts with `secrets`). */
+  lines: string[];
+  /** Everything that must never appear in output or artifacts: password and every token seen. */
+  secrets: string[];
+  verdict?: RunVerdict;
+  stats?: RunStats;
+  /** What --save-token should keep, when the run got a token. */
+  tokenToSave?: SavedToken;
+}
+
+interface ResolvedTarget {
+  baseUrl: string;
+  username: string;
+  password: string;
+  resourcePath: string;
+  expiredAccessToken?: string;
+  expiredTokenNote?: string;
+  description: string;
+}
+
+const UNREACHABLE_KINDS = new Set(['refused', 'dns', 'timeout', 'reset', 'tls']);
+
+export async function runContract(options: ContractRunOptions): Promise<ContractRunResult> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  let server: RunningServer | undefined;
+  try {
+    let target: ResolvedTarget;
+    if (config.baseUrl === undefined) {
+      server = await (options.startEmbedded ?? (() => startReferenceServer()))();
+      const user = server.api.demoUser;
+      target = {
+        baseUrl: server.url,
+        username: user.username,
+        password: user.password,
+        resourcePath: server.api.resourcePath,
+        expiredAccessToken: server.api.mintExpiredAccessToken(user.username),
+        description: `${server.url} (embedded reference server)`,
+      };
+    } else {
+      target = { baseUrl: config.baseUrl, username: config.username ?? '', password: config.password ?? '', resourcePath: config.resourcePath ?? '', description: config.baseUrl };
+      if (config.expiredAccessToken !== undefined) target.expiredAccessToken = config.expiredAccessToken;
+      else if (options.savedTokenText !== undefined) {
+        const saved = judgeSavedToken(options.savedTokenText, config.baseUrl, now(), config.clockSkewSeconds);
+        if (saved.kind === 'due') target.expiredAccessToken = saved.accessToken;
+        else target.expiredTokenNote = saved.reason;
+      } else if (config.expiredTokenFile !== undefined) target.expiredTokenNote = 'no saved token yet (the first run with --expired-token-file saves none; use --save-token)';
+    }
+    const secrets = [target.password, ...(target.expiredAccessToken ? [target.expiredAccessToken] : [])].filter((s) => s !== '');
+
+    // A target that does not answer at all fails here, within one request timeout, with one line.
+    try {
+      await httpRequest({ method: 'GET', url: `${target.baseUrl}${target.resourcePath}`, timeoutMs: config.timeoutMs, maxBodyBytes: 64 * 1024 });
+    } catch (error) {
+      if (error instanceof TransportError && UNREACHABLE_KINDS.has(error.kind)) {
+        return { exitCode: EXIT.TARGET_UNREACHABLE, lines: [`contract: target unreachable: ${error.message}`], secrets };
+      }
+    }
+
+    const environment: Record<string, string> = {
+      [VARS.baseUrl]: target.baseUrl,
+      [VARS.tokenPath]: config.tokenPath,
+      [VARS.resourcePath]: target.resourcePath,
+      [VARS.username]: target.username,
+      [VARS.password]: target.password,
+      [VARS.profile]: config.profile,
+      [VARS.clockSkewSeconds]: String(config.clockSkewSeconds),
+      [VARS.trustLocalClock]: String(config.trustLocalClock),
+      ...(config.negativeUsername ? { [VARS.negativeUsername]: config.negativeUsername } : {}),
+      ...(target.expiredAccessToken ? { [VARS.expiredAccessToken]: target.expiredAccessToken } : {}),
+      ...(target.expiredTokenNote ? { [VARS.expiredTokenNote]: target.expiredTokenNote } : {}),
+    };
+    const started = now();
+    const run = await runNewman({
+      collection: options.collection,
+      environment,
+      timeoutRequestMs: config.timeoutMs,
+      timeoutRunMs: config.budgetMs,
+      junitPath: options.junitPath,
+      htmlPath: options.htmlPath,
+    });
+    const tokenUrl = `${target.baseUrl}${config.tokenPath}`;
+    secrets.push(...issuedTokens(run.exchanges));
+    const verdict = summarizeClauses(run.tests, config.profile);
+    // The reachability check above is a request too.
+    const stats = { ...runStats(run.exchanges, tokenUrl, target.username), requests: run.exchanges.length + 1 };
+    const gaps = shortfalls(verdict, options.allowSkips);
+    const ok = gaps.failed.length === 0 && gaps.missing.length === 0 && gaps.skipped.length === 0 && run.runError === undefined;
+    const lines = formatSummary({ verdict, stats, target: target.description, elapsedMs: now() - started, runError: run.runError, allowSkips: options.allowSkips ?? [] });
+    const last = lastTokenAnswer(run.exchanges, tokenUrl);
+    return {
+      exitCode: ok ? EXIT.OK : EXIT.CONTRACT_FAILED,
+      lines,
+      secrets,
+      verdict,
+      stats,
+      ...(last ? { tokenToSave: { baseUrl: target.baseUrl, accessToken: last.accessToken, expires: last.expires, savedAt: new Date(now()).toUTCString() } } : {}),
+    };
+  } finally {
+    await server?.close();
+  }
+}
+
+export type { ExchangeRecord };
