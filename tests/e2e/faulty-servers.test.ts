@@ -4,6 +4,7 @@
  * server it must pass. A check that cannot fail shows up here as a variant that stays green.
  */
 import { strict as assert } from 'node:assert';
+import { CLAUSE_IDS } from '../../scripts/lib/contract/clauses';
 import { FAULTS } from '../../scripts/lib/reference/faults';
 import { failedClauses, runAgainst, type HarnessRun } from '../support/contract-harness';
 
@@ -21,6 +22,11 @@ describe('e2e: the contract run against faulty reference servers', function () {
   before(async () => {
     const results = await inBatches(FAULTS, 10, async (fault) => [fault.name, await runAgainst({ profile: fault.profile, fault })] as const);
     for (const [name, run] of results) runs.set(name, run);
+  });
+
+  it('every clause of the catalogue is broken by at least one faulty variant, so every check is shown to fail', () => {
+    const broken = new Set(FAULTS.flatMap((f) => f.breaks));
+    assert.deepEqual(CLAUSE_IDS.filter((id) => !broken.has(id)), []);
   });
 
   for (const fault of FAULTS) {
