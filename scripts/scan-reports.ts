@@ -71,14 +71,26 @@ export function* readReportFiles(dir: string, warn: (line: string) => void): Gen
   }
 }
 
-/** Digests from <dir>/.token-digests.json; none when the file is absent. */
+/**
+ * Digests from every .token-digests.json under <dir> (one per run: CI writes reports/<profile>/),
+ * so `scan-reports reports` finds the tokens of all the runs below it; none when there is none.
+ */
 export function readTokenDigests(dir: string): Set<string> {
-  const file = path.join(dir, TOKEN_DIGEST_FILE_NAME);
-  if (!fs.existsSync(file)) return new Set();
-  const parsed = parseTokenDigestFile(fs.readFileSync(file, 'utf8'));
-  // A damaged digest list would silently weaken the scan: stop instead.
-  if (!parsed.ok) throw new ScanSetupError(EXIT.INTERNAL, `${file}: ${parsed.reason}; expected a JSON array of sha256 hex strings`);
-  return parsed.digests;
+  const digests = new Set<string>();
+  const walk = (folder: string): void => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && entry.name === TOKEN_DIGEST_FILE_NAME) {
+        const parsed = parseTokenDigestFile(fs.readFileSync(full, 'utf8'));
+        // A damaged digest list would silently weaken the scan: stop instead.
+        if (!parsed.ok) throw new ScanSetupError(EXIT.INTERNAL, `${full}: ${parsed.reason}; expected a JSON array of sha256 hex strings`);
+        for (const digest of parsed.digests) digests.add(digest);
+      }
+    }
+  };
+  walk(dir);
+  return digests;
 }
 
 export interface ScanReportsIo {

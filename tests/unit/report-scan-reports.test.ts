@@ -57,6 +57,15 @@ describe('scan-reports (child process)', () => {
     assert.ok(!run.stdout.includes(REFRESH) && !run.stderr.includes(REFRESH));
   });
 
+  it('finds a token by a digest recorded in a run directory below the one scanned (reports/<profile>/)', () => {
+    fs.mkdirSync(path.join(dir, 'strict'));
+    fs.writeFileSync(path.join(dir, 'strict', '.token-digests.json'), formatTokenDigestFile([tokenDigest(REFRESH)]));
+    fs.writeFileSync(path.join(dir, 'strict', 'junit.xml'), `<x>${REFRESH}</x>\n`);
+    const run = scanReports([dir]);
+    assert.equal(run.status, EXIT.SECRET_LEAK, run.stderr);
+    assert.ok(!run.stdout.includes(REFRESH) && !run.stderr.includes(REFRESH));
+  });
+
   it('exits 0 and says so for clean reports', () => {
     const run = scanReports([dir], { MEDIROUTES_PASSWORD: PASSWORD });
     assert.equal(run.status, EXIT.OK, run.stderr);
