@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLAUSE_IDS, type ClauseId } from './lib/contract/clauses';
 import { COLLECTION_PATH } from './lib/collection/artifacts';
 import { scanText, tokenDigest } from './lib/report/artifact-scan';
 import { createRedactor } from './lib/report/redactor';
@@ -20,41 +19,10 @@ const USAGE = `usage: npm run contract -- [flags]
 Runs ${COLLECTION_PATH} with Newman against the target and checks every clause of the profile.
 Writes <reports-dir>/junit.xml and <reports-dir>/report.html (secrets redacted), then scans them.
 
-  --allow-skip CLAUSE[,CLAUSE]
-      skipped clauses that do not fail the run (they are still listed as skipped),
-      e.g. EXPIRY-REJECTED on a first nightly run that has no expired token yet
-
 `;
 
-/** Takes --allow-skip out of argv (it is the runner's, not the target's). */
-function takeAllowSkips(argv: string[]): { rest: string[]; allowSkips: ClauseId[] } | { error: string } {
-  const rest: string[] = [];
-  const allowSkips: ClauseId[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    let value: string | undefined;
-    if (arg === '--allow-skip') value = argv[(i += 1)];
-    else if (arg.startsWith('--allow-skip=')) value = arg.slice('--allow-skip='.length);
-    else {
-      rest.push(arg);
-      continue;
-    }
-    if (value === undefined || value === '') return { error: '--allow-skip needs a clause ID, e.g. --allow-skip EXPIRY-REJECTED' };
-    for (const id of value.split(',')) {
-      if (!(CLAUSE_IDS as readonly string[]).includes(id)) return { error: `--allow-skip: unknown clause ${JSON.stringify(id)}` };
-      allowSkips.push(id as ClauseId);
-    }
-  }
-  return { rest, allowSkips };
-}
-
 async function main(): Promise<number> {
-  const split = takeAllowSkips(process.argv.slice(2));
-  if ('error' in split) {
-    process.stderr.write(`contract: ${split.error}\n`);
-    return EXIT.USAGE;
-  }
-  const parsed = parseTargetConfig(split.rest, process.env, { readStdin: () => fs.readFileSync(0, 'utf8') });
+  const parsed = parseTargetConfig(process.argv.slice(2), process.env, { readStdin: () => fs.readFileSync(0, 'utf8') });
   if (parsed.kind === 'help') {
     process.stdout.write(USAGE + parsed.text);
     return EXIT.OK;
@@ -70,7 +38,7 @@ async function main(): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mediroutes-contract-'));
   try {
     const raw = { junit: path.join(work, 'junit.xml'), html: path.join(work, 'report.html') };
-    const result = await runContract({ config, collection, savedTokenText, junitPath: raw.junit, htmlPath: raw.html, allowSkips: split.allowSkips });
+    const result = await runContract({ config, collection, savedTokenText, junitPath: raw.junit, htmlPath: raw.html, allowSkips: config.allowSkips });
     const redactor = createRedactor(result.secrets);
     for (const line of result.lines) process.stdout.write(`${redactor.redact(line)}\n`);
     if (!result.verdict) return result.exitCode;

@@ -39,6 +39,7 @@ describe('target configuration', () => {
         budgetMs: 120_000,
         allowInsecureHttp: false,
         reportsDir: 'reports',
+        allowSkips: [],
       });
     });
 
@@ -72,6 +73,7 @@ describe('target configuration', () => {
           MEDIROUTES_BUDGET_MS: '60000',
           MEDIROUTES_SAVE_TOKEN_FILE: '.cache/token.json',
           MEDIROUTES_EXPIRED_TOKEN_FILE: '.cache/old-token.json',
+          MEDIROUTES_ALLOW_SKIP: 'EXPIRY-REJECTED',
         }),
       );
       assert.deepEqual(config, {
@@ -91,6 +93,7 @@ describe('target configuration', () => {
         saveTokenFile: '.cache/token.json',
         expiredTokenFile: '.cache/old-token.json',
         reportsDir: 'reports',
+        allowSkips: ['EXPIRY-REJECTED'],
       });
     });
 

@@ -10,6 +10,7 @@
  * |    0 | OK                    | every clause of the profile passed (skipped clauses are listed)              |
  * |    1 | CONTRACT_FAILED       | at least one clause of the profile failed                                    |
  * |    2 | USAGE                 | unknown flag, flag without its value, unexpected argument, missing directory |
+ * |    9 | MISSING_BASE_URL      | --require-base-url (MEDIROUTES_REQUIRE_BASE_URL) without a base URL          |
  * |   10 | MISSING_CREDENTIALS   | a base URL without MEDIROUTES_USERNAME / MEDIROUTES_PASSWORD                 |
  * |   11 | MALFORMED_URL         | base URL unparsable, not http(s), or with credentials, query or fragment     |
  * |   12 | INSECURE_HTTP         | plain http:// to a non-loopback host without --allow-insecure-http           |
@@ -28,6 +29,7 @@ export const EXIT = {
   OK: 0,
   CONTRACT_FAILED: 1,
   USAGE: 2,
+  MISSING_BASE_URL: 9,
   MISSING_CREDENTIALS: 10,
   MALFORMED_URL: 11,
   INSECURE_HTTP: 12,
@@ -50,6 +52,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitName, string>> = {
   OK: 'every clause of the profile passed (skipped clauses are listed)',
   CONTRACT_FAILED: 'at least one clause of the profile failed',
   USAGE: 'unknown flag, flag without its value, unexpected argument, missing directory',
+  MISSING_BASE_URL: '--require-base-url (MEDIROUTES_REQUIRE_BASE_URL) without a base URL',
   MISSING_CREDENTIALS: 'a base URL without MEDIROUTES_USERNAME / MEDIROUTES_PASSWORD',
   MALFORMED_URL: 'base URL unparsable, not http(s), or with credentials, query or fragment',
   INSECURE_HTTP: 'plain http:// to a non-loopback host without --allow-insecure-http',

@@ -6,7 +6,7 @@
  * module never reads process state itself, which keeps every rule testable in-process.
  */
 import path from 'node:path';
-import { PROFILES, type Profile } from '../contract/clauses';
+import { CLAUSE_IDS, PROFILES, type ClauseId, type Profile } from '../contract/clauses';
 import { EXIT, EXIT_MEANINGS, type ExitName } from './exit-codes';
 import { isLoopbackHost } from './is-loopback-host';
 
@@ -33,6 +33,8 @@ export interface TargetConfig {
   saveTokenFile?: string;
   expiredTokenFile?: string;
   reportsDir: string;
+  /** Clauses whose skip does not fail the run (they are still listed as skipped). */
+  allowSkips: ClauseId[];
 }
 
 export type ConfigResult =
@@ -49,7 +51,8 @@ export interface TargetConfigIo {
   readStdin?: () => string;
 }
 
-type Kind = 'string' | 'number' | 'boolean';
+/** `list`: comma-separated, and a repeated flag adds to the list instead of replacing it. */
+type Kind = 'string' | 'number' | 'boolean' | 'list';
 
 interface OptionSpec {
   /** The long flag, or undefined for environment-only settings. */
@@ -67,6 +70,13 @@ interface OptionSpec {
  */
 const OPTIONS = {
   baseUrl: { flag: '--base-url', env: 'MEDIROUTES_BASE_URL', kind: 'string', defaultText: 'the embedded reference server', help: 'API under test, e.g. https://api.mediroutes.com' },
+  requireBaseUrl: {
+    flag: '--require-base-url',
+    env: 'MEDIROUTES_REQUIRE_BASE_URL',
+    kind: 'boolean',
+    defaultText: 'off',
+    help: 'fail (exit 9) instead of testing the embedded server when no base URL is set: for scheduled live runs, where an undefined secret expands to "" (env: 1/0)',
+  },
   username: { flag: '--username', env: 'MEDIROUTES_USERNAME', kind: 'string', defaultText: "the reference server's demo user", help: 'a valid username (required with a base URL)' },
   password: { env: 'MEDIROUTES_PASSWORD', kind: 'string', defaultText: "the reference server's demo user", help: 'its password (required with a base URL; never a flag value: command lines are visible to other processes)' },
   passwordStdin: { flag: '--password-stdin', kind: 'boolean', defaultText: 'off', help: 'read the password from stdin instead (one trailing newline is removed)' },
@@ -83,6 +93,13 @@ const OPTIONS = {
   saveTokenFile: { flag: '--save-token', env: 'MEDIROUTES_SAVE_TOKEN_FILE', kind: 'string', defaultText: 'none', help: 'save the access token (mode 0600) for a later EXPIRY-REJECTED check; outside the reports directory' },
   expiredTokenFile: { flag: '--expired-token-file', env: 'MEDIROUTES_EXPIRED_TOKEN_FILE', kind: 'string', defaultText: 'none', help: 'a token saved by an earlier run, used for EXPIRY-REJECTED once its .expires has passed' },
   reportsDir: { flag: '--reports-dir', kind: 'string', defaultText: 'reports', help: 'where reports are written' },
+  allowSkips: {
+    flag: '--allow-skip',
+    env: 'MEDIROUTES_ALLOW_SKIP',
+    kind: 'list',
+    defaultText: 'none',
+    help: 'CLAUSE[,CLAUSE]: skipped clauses that do not fail the run (still listed as skipped), e.g. EXPIRY-REJECTED on a first nightly run that has no expired token yet; repeatable',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionKey = keyof typeof OPTIONS;
@@ -102,7 +119,7 @@ const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
 function buildHelp(): string {
   const rows: string[] = [];
   for (const spec of Object.values(OPTIONS) as OptionSpec[]) {
-    const value = spec.kind === 'boolean' ? '' : ' VALUE';
+    const value = spec.kind === 'boolean' ? '' : spec.kind === 'list' ? ' LIST' : ' VALUE';
     const names = [spec.flag ? `${spec.flag}${value}` : undefined, spec.env ? `$${spec.env}` : undefined]
       .filter((x): x is string => x !== undefined)
       .join(', ');
@@ -215,7 +232,8 @@ function parseArgv(argv: readonly string[]): Map<OptionKey, string | true> {
       }
     }
     if (value === undefined || value === '') throw new ConfigError('USAGE', `${name} needs a value`);
-    out.set(key, value);
+    const earlier = out.get(key);
+    out.set(key, OPTIONS[key].kind === 'list' && typeof earlier === 'string' ? `${earlier},${value}` : value);
   }
   return out;
 }
@@ -267,6 +285,15 @@ function resolve(
 
   const baseUrlRaw = get('baseUrl');
   const baseUrl = baseUrlRaw ? parseBaseUrl(baseUrlRaw, allowInsecureHttp) : undefined;
+  const requireBaseUrl = parseBoolean(get('requireBaseUrl'));
+  if (requireBaseUrl && baseUrl === undefined) {
+    throw new ConfigError(
+      'MISSING_BASE_URL',
+      `${get('requireBaseUrl')?.source} is set but no base URL is: set MEDIROUTES_BASE_URL (or --base-url); an undefined CI variable expands to "" and would otherwise test the embedded server`,
+    );
+  }
+  const allowSkipsRaw = get('allowSkips');
+  const allowSkips = allowSkipsRaw ? parseClauseList(allowSkipsRaw) : [];
   const username = get('username')?.value;
 
   if (baseUrl !== undefined) {
@@ -302,6 +329,7 @@ function resolve(
     budgetMs,
     allowInsecureHttp,
     reportsDir,
+    allowSkips,
   };
   if (baseUrl !== undefined) config.baseUrl = baseUrl;
   if (username !== undefined) config.username = username;
@@ -322,6 +350,19 @@ function parseProfile(raw: Raw): Profile {
     throw new ConfigError('UNKNOWN_PROFILE', `${raw.source}: unknown profile ${printable(raw.value)}; use ${PROFILES.join(' or ')}`);
   }
   return found;
+}
+
+function parseClauseList(raw: Raw): ClauseId[] {
+  const ids: ClauseId[] = [];
+  for (const part of raw.value.split(',')) {
+    const id = part.trim();
+    if (id === '') continue;
+    const known = CLAUSE_IDS.find((c) => c === id);
+    if (!known) throw new ConfigError('USAGE', `${raw.source}: unknown clause ${printable(id)}; clause IDs are listed in CONTRACT.md, e.g. EXPIRY-REJECTED`);
+    if (!ids.includes(known)) ids.push(known);
+  }
+  if (ids.length === 0) throw new ConfigError('USAGE', `${raw.source} needs a clause ID, e.g. EXPIRY-REJECTED`);
+  return ids;
 }
 
 function parseNumber(raw: Raw | undefined, fallback: number, min: number, max: number): number {
