@@ -167,6 +167,31 @@ describe('plan executor: no answer, or a rate limit', () => {
     }
   }
 
+  async function executeWithBudget(budgetMs: number): Promise<{ runs: StepRun[] }> {
+    const api = createReferenceApi({ clock });
+    const target = serveWithNock({ api, baseUrl: 'https://executor.mediroutes.test' });
+    try {
+      const runs = await executePlan({
+        baseUrl: target.baseUrl,
+        tokenPath: api.tokenPath,
+        resourcePath: api.resourcePath,
+        state: createPlanState(settingsFor(api, 'documented')),
+        ctx: checkContext(),
+        profile: 'documented',
+        timeoutMs: 2000,
+        budgetMs,
+        now: () => clock.now(),
+        sleep: (ms) => {
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
+      return { runs };
+    } finally {
+      target.stop();
+    }
+  }
+
   it('fails every in-profile assertion of a step that got no answer, with the one-line transport error, and goes on', async () => {
     const { runs } = await execute({
       send: (req) =>
@@ -184,6 +209,7 @@ describe('plan executor: no answer, or a rate limit', () => {
   });
 
   it('against a target that never answers, passes nothing: every in-profile assertion fails, and the run ends', async () => {
+    // (Most steps are then not sent at all: see the next test.)
     const refused = (): Promise<ObservedResponse> => Promise.reject(new TransportError('refused', 'POST /token on executor.mediroutes.test:443 failed: connection refused: nothing is listening there (ECONNREFUSED)', 'ECONNREFUSED'));
     for (const profile of ['documented', 'strict'] as const) {
       const { runs } = await execute({ send: refused, profile });
@@ -195,6 +221,27 @@ describe('plan executor: no answer, or a rate limit', () => {
       const failedClauses = new Set(outcomes.filter((o) => o.status === 'failed').map((o) => o.clause));
       for (const clause of ['TOKEN-PASSWORD-200', 'BEARER-MISSING-401', 'TOKEN-BAD-PASSWORD-401', 'REFRESH-INVALID-401'] as ClauseId[]) assert.ok(failedClauses.has(clause), `${profile}: ${clause}`);
     }
+  });
+
+  it('stops sending after two requests in a row got no answer: the rest fail as not sent, in bounded time', async () => {
+    let sent = 0;
+    const { runs } = await execute({
+      send: () => {
+        sent += 1;
+        return Promise.reject(new TransportError('timeout', 'POST /token on executor.mediroutes.test:443 failed: no complete response within 2000 ms', 'ETIMEDOUT'));
+      },
+    });
+    assert.equal(sent, 2, 'the password grant and the first lifecycle retry, then nothing');
+    const last = runs[runs.length - 1];
+    assert.equal(last?.error, 'not sent: the target stopped answering (2 requests in a row got no answer)');
+    assert.deepEqual(statusesOf(last), ['REFRESH-INVALID-401 failed', 'TOKEN-ERROR-BODY failed', 'RFC-ERROR-CODE skipped', 'TOKEN-NO-5XX failed']);
+  });
+
+  it('sends nothing once the run budget is used up, and fails what it did not send', async () => {
+    const { runs } = await executeWithBudget(1000);
+    const notSent = runs.filter((r) => r.error?.startsWith('not sent: the run budget of 1000 ms was used up'));
+    // The refresh gap (1.1 s on the fake clock) uses the budget up: the steps after the refresh are not sent.
+    assert.deepEqual(notSent.map((r) => r.step.name), ['Bearer accepted after refresh', 'Invalid refresh token']);
   });
 
   it('turns anything else a sender throws into a one-line failure, never a pass or a crash', async () => {

@@ -12,7 +12,7 @@ import { recordLoginOutcome, STEPS, type Step, type StepEnv } from '../contract/
 import { mapState, VARS, type RunState } from '../contract/run-state';
 import { evaluateStep, skippedOutcomes, stepOutOfProfile, STRICT_ONLY, type Outcome } from '../contract/step-evaluation';
 import { MAX_RATE_LIMIT_RETRIES, retryAfterMs } from '../contract/throttle';
-import type { HttpRequest } from '../target/http-client';
+import { httpRequest, type HttpRequest } from '../target/http-client';
 import { asTransportError, createTokenSession, exchange, tokenRequest, type RunIo, type Send, type TokenSession } from './token-session';
 import type { ExchangeRecord } from './newman-run';
 
@@ -47,7 +47,18 @@ export interface ExecutePlanOptions {
   onExchange?: (exchange: ExchangeRecord) => void;
   /** Defaults to the plan's STEPS. */
   steps?: readonly Step[];
+  /**
+   * After this many requests in a row got no answer, the remaining steps are not sent (their
+   * in-profile assertions fail, saying so): a dead target fails the run in bounded time.
+   * Default MAX_CONSECUTIVE_TRANSPORT_ERRORS.
+   */
+  maxConsecutiveTransportErrors?: number;
+  /** Steps that would start after this many ms (by `now`) are not sent, and fail saying so. */
+  budgetMs?: number;
 }
+
+/** As the Newman runner: one lost request can be bad luck, two in a row mean the target is not answering. */
+export const MAX_CONSECUTIVE_TRANSPORT_ERRORS = 2;
 
 /** The configuration a run starts from: what the Postman environment holds. */
 export interface PlanSettings {
@@ -108,28 +119,55 @@ const defaultRandomId = (): string => randomBytes(8).toString('hex');
 
 /** Executes the plan step by step; never rejects for anything the target does. */
 export async function executePlan(options: ExecutePlanOptions): Promise<StepRun[]> {
+  const send = options.send ?? httpRequest;
+  let unanswered = 0;
+  // Every request counts, the token lifecycle's too: a target that stopped answering stops the run.
+  const counted: Send = async (request) => {
+    try {
+      const response = await send(request);
+      unanswered = 0;
+      return response;
+    } catch (error) {
+      unanswered += 1;
+      throw error;
+    }
+  };
   const session = createTokenSession({
     tokenUrl: `${options.baseUrl}${options.tokenPath}`,
     state: options.state,
     timeoutMs: options.timeoutMs,
+    send: counted,
     ...(options.now ? { now: options.now } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.send ? { send: options.send } : {}),
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
   });
   const env: StepEnv = { now: session.io.now, randomId: options.randomId ?? defaultRandomId };
+  const maxUnanswered = options.maxConsecutiveTransportErrors ?? MAX_CONSECUTIVE_TRANSPORT_ERRORS;
+  const started = env.now();
+  let stopped: string | undefined;
+  /** Why nothing more is sent, once that is so. */
+  const halt = (): string | undefined => {
+    if (stopped === undefined && unanswered >= maxUnanswered) stopped = `not sent: the target stopped answering (${unanswered} requests in a row got no answer)`;
+    if (stopped === undefined && options.budgetMs !== undefined && env.now() - started >= options.budgetMs) stopped = `not sent: the run budget of ${options.budgetMs} ms was used up`;
+    return stopped;
+  };
   const runs: StepRun[] = [];
-  for (const step of options.steps ?? STEPS) runs.push(await executeStep(step, session, env, options));
+  for (const step of options.steps ?? STEPS) runs.push(await executeStep(step, session, env, options, halt));
   return runs;
 }
 
-async function executeStep(step: Step, session: TokenSession, env: StepEnv, options: ExecutePlanOptions): Promise<StepRun> {
+async function executeStep(step: Step, session: TokenSession, env: StepEnv, options: ExecutePlanOptions, halt: () => string | undefined): Promise<StepRun> {
   const { state, ctx, profile } = options;
   const io: RunIo = session.io;
   if (stepOutOfProfile(step, profile)) return { step, outcomes: skippedOutcomes(step, STRICT_ONLY) };
+  const notSent = (reason: string): StepRun => ({ step, outcomes: unansweredOutcomes(step, profile, reason), error: reason });
   for (let attempt = 0; ; attempt += 1) {
+    let stopped = halt();
+    if (stopped !== undefined) return notSent(stopped);
     // The pre-request script: a fresh token first, then derived tokens made from it.
     if (step.needsFreshToken) await session.ensureFreshToken();
+    stopped = halt();
+    if (stopped !== undefined) return notSent(stopped);
     const preparation = step.prepare?.(state, env) ?? {};
     if (preparation.skip !== undefined) return { step, outcomes: skippedOutcomes(step, preparation.skip) };
     if ((preparation.waitMs ?? 0) > 0) await io.sleep(preparation.waitMs as number);
