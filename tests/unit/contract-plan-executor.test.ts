@@ -94,6 +94,13 @@ describe('plan executor: runs', () => {
     assert.ok(refresh.receivedAt - grant.receivedAt >= 1100);
   });
 
+  it('passes against the conforming API when .issued is judged by the Date header instead of the harness clock', async () => {
+    const run = await runPlanOffline({ profile: 'strict', settings: { trustLocalClock: false } });
+    run.target.stop();
+    const notPassed = run.runs.flatMap((r) => r.outcomes).filter((o) => o.status !== 'passed').map((o) => `${o.clause} ${o.status}`);
+    assert.deepEqual(notPassed, []);
+  });
+
   it('does not send a strict-only step under documented, and reports it skipped', async () => {
     const run = await runPlanOffline({ profile: 'documented' });
     run.target.stop();
