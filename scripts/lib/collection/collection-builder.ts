@@ -22,7 +22,7 @@ const RUN_STATE = [
   VARS.accessToken, VARS.refreshToken, VARS.accessTokenExpires, VARS.accessTokenReceivedAt, VARS.accessTokenStale,
   VARS.previousAccessToken, VARS.previousAccessTokenExpires, VARS.tamperedAccessToken, VARS.algNoneAccessToken,
   VARS.unknownUsername, VARS.wrongPassword, VARS.badPasswordUsername, VARS.invalidRefreshToken, VARS.wrongPasswordAnswer,
-  VARS.tokenRequestTimes, VARS.rateLimitRetries, VARS.passwordGrants, VARS.failedLogins,
+  VARS.tokenRequestTimes, VARS.rateLimitRetries, VARS.passwordGrants, VARS.failedLogins, VARS.passwordGrantFailed,
 ];
 
 function scriptLines(script: string): string[] {

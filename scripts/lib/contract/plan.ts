@@ -139,7 +139,9 @@ const DEFINED_STEPS: Step[] = [
       { clause: 'RFC-TOKEN-CHARSET', title: 'RFC-TOKEN-CHARSET: tokens are printable ASCII and the refresh token has at least 128 bits', check: (r) => checkTokenCharset(r) },
     ],
     after: (r, s) => {
-      storeTokens(s, r, 'password');
+      // Refused (or unanswered) configured credentials are not tried again this run: a wrong
+      // password in the configuration must not lock the account out.
+      s.set(VARS.passwordGrantFailed, storeTokens(s, r, 'password') ? undefined : 'true');
     },
   },
   {
@@ -226,6 +228,10 @@ const DEFINED_STEPS: Step[] = [
     failedLogin: true,
     prepare: (s, env) => {
       ensureNegativeInputs(s, env);
+      const sameAccount = (s.get(VARS.badPasswordUsername) ?? '').toLowerCase() === (s.get(VARS.username) ?? '').toLowerCase();
+      if (sameAccount && s.get(VARS.passwordGrantFailed) === 'true') {
+        return { skip: 'the configured password grant already failed: no second failed login for this account in one run (set MEDIROUTES_NEGATIVE_USERNAME to check it anyway)' };
+      }
       return {};
     },
     assertions: [

@@ -55,6 +55,8 @@ export const VARS = {
   tokenRequestTimes: 'tokenRequestTimes',
   rateLimitRetries: 'rateLimitRetries',
   passwordGrants: 'passwordGrants',
+  /** 'true' once the configured credentials were not granted: no further password grant this run (account lockout). */
+  passwordGrantFailed: 'passwordGrantFailed',
   failedLogins: 'failedLogins',
 } as const;
 

@@ -121,10 +121,12 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
     const stats = { ...runStats(run.exchanges, tokenUrl, target.username), requests: run.exchanges.length + 1 };
     const gaps = shortfalls(verdict, options.allowSkips);
     const ok = gaps.failed.length === 0 && gaps.missing.length === 0 && gaps.skipped.length === 0 && run.runError === undefined;
+    // A target that stopped answering mid-run is unreachable, as one that never answered is.
+    const exitCode = ok ? EXIT.OK : run.stopped === 'unanswered' ? EXIT.TARGET_UNREACHABLE : EXIT.CONTRACT_FAILED;
     const lines = formatSummary({ verdict, stats, target: target.description, elapsedMs: now() - started, runError: run.runError, allowSkips: options.allowSkips ?? [] });
     const last = lastTokenAnswer(run.exchanges, tokenUrl);
     return {
-      exitCode: ok ? EXIT.OK : EXIT.CONTRACT_FAILED,
+      exitCode,
       lines,
       secrets,
       verdict,

@@ -17,13 +17,15 @@ export interface RunStats {
 export function runStats(exchanges: readonly ExchangeRecord[], tokenUrl: string, username: string): RunStats {
   const token = exchanges.filter((e) => e.url.split('?')[0] === tokenUrl);
   const passwordGrants = token.filter((e) => e.form.grant_type === 'password');
-  const refused = passwordGrants.filter((e) => e.status !== undefined && e.status !== 200 && e.status !== 429);
+  // A login the server judged and refused: 4xx. Not a 429 (not judged), not a 5xx or no answer.
+  const refused = passwordGrants.filter((e) => e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429);
+  const forUser = (e: ExchangeRecord): boolean => (e.form.username ?? '').toLowerCase() === username.toLowerCase();
   return {
     requests: exchanges.length,
     tokenRequests: token.length,
-    passwordGrants: passwordGrants.filter((e) => e.status === 200 && (e.form.username ?? '').toLowerCase() === username.toLowerCase()).length,
+    passwordGrants: passwordGrants.filter((e) => e.status === 200 && forUser(e) && accessTokenOf(e) !== undefined).length,
     failedLogins: refused.length,
-    failedLoginsForUser: refused.filter((e) => (e.form.username ?? '').toLowerCase() === username.toLowerCase()).length,
+    failedLoginsForUser: refused.filter(forUser).length,
     rateLimited: exchanges.filter((e) => e.status === 429).length,
     transportErrors: [...new Set(exchanges.filter((e) => e.error !== undefined).map((e) => `${e.request}: ${e.error}`))],
   };
@@ -61,4 +63,15 @@ export function lastTokenAnswer(exchanges: readonly ExchangeRecord[], tokenUrl: 
     }
   }
   return undefined;
+}
+
+function accessTokenOf(e: ExchangeRecord): string | undefined {
+  if (!e.body || e.body.length > 1_000_000) return undefined;
+  try {
+    const body: unknown = JSON.parse(e.body);
+    const token = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).access_token : undefined;
+    return typeof token === 'string' && token !== '' ? token : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -101,9 +101,11 @@ function sendTokenRequest(form: Array<[string, string]>, done: (response: Observ
   });
 }
 
+/** At most one failed password grant for the configured account per run (account lockout). */
 function passwordGrant(done: () => void): void {
-  sendTokenRequest(passwordGrantForm(state.get(VARS.username) ?? '', state.get(VARS.password) ?? ''), (response) => {
-    if (response) storeTokens(state, response, 'password');
+  if (state.get(VARS.passwordGrantFailed) === 'true') return done();
+  return sendTokenRequest(passwordGrantForm(state.get(VARS.username) ?? '', state.get(VARS.password) ?? ''), (response) => {
+    if (!response || !storeTokens(state, response, 'password')) state.set(VARS.passwordGrantFailed, 'true');
     done();
   });
 }

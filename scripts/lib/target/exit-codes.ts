@@ -21,7 +21,7 @@
  * |   17 | BAD_TOKEN_PATH        | token path not starting with a single '/'                                    |
  * |   18 | BAD_BOOLEAN           | a yes/no variable that is not 1/0/true/false/yes/no/on/off                   |
  * |   19 | UNSAFE_TOKEN_FILE     | a token file inside the reports directory (reports are uploaded)             |
- * |   20 | TARGET_UNREACHABLE    | the target refused, timed out, reset, or failed DNS/TLS                      |
+ * |   20 | TARGET_UNREACHABLE    | the target refused, timed out, reset, or failed DNS/TLS (also mid-run)      |
  * |   21 | SECRET_LEAK           | the artifact scan found a credential or token in the reports                 |
  * |   70 | INTERNAL              | a defect in the harness itself                                               |
  */
@@ -63,7 +63,7 @@ export const EXIT_MEANINGS: Readonly<Record<ExitName, string>> = {
   BAD_TOKEN_PATH: "token path not starting with a single '/'",
   BAD_BOOLEAN: 'a yes/no variable that is not 1/0/true/false/yes/no/on/off',
   UNSAFE_TOKEN_FILE: 'a token file inside the reports directory (reports are uploaded)',
-  TARGET_UNREACHABLE: 'the target refused, timed out, reset, or failed DNS/TLS',
+  TARGET_UNREACHABLE: 'the target refused, timed out, reset, or failed DNS/TLS, before or during the run',
   SECRET_LEAK: 'the artifact scan found a credential or token in the reports',
   INTERNAL: 'a defect in the harness itself',
 };

@@ -213,7 +213,11 @@ function codeOf(err: unknown): string | undefined {
   return Array.isArray(inner) ? codeOf(inner[0]) : undefined;
 }
 
-function toTransportError(err: unknown, label: string): TransportError {
+/**
+ * A TransportError for a failed request described by `label` (e.g. `POST /token on host:443`):
+ * also used by the Newman runner, so both clients word the same failure the same way.
+ */
+export function toTransportError(err: unknown, label: string): TransportError {
   if (err instanceof TransportError) return err;
   const code = codeOf(err);
   const name = err instanceof Error ? err.name : '';
