@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScanner, tokenDigest } from '../../scripts/lib/report/artifact-scan';
 import { createReferenceApi } from '../../scripts/lib/reference/reference-api';
+import { pathOf } from '../../scripts/lib/reference/api-request';
+import { serializeSavedToken } from '../../scripts/lib/runner/saved-token';
 import { EXIT } from '../../scripts/lib/target/exit-codes';
 import { ROOT } from '../support/contract-harness';
 import { closedPortUrl, startHttpServer, startWrappedReference, type MisbehavingServer, type WrappedReference } from '../support/misbehaving-servers';
@@ -86,10 +88,23 @@ describe('e2e: npm run contract as a process', function () {
     fs.mkdirSync(dir('leak-reports'), { recursive: true });
     fs.writeFileSync(dir('leak-reports', 'notes.txt'), `token used while debugging: ${plantedToken}\n`);
     fs.writeFileSync(dir('a-file'), 'not a directory\n');
+    // As the nightly job runs it: last night's token file to prove EXPIRY-REJECTED with, and a
+    // file to save tonight's token in (here left world-readable by something else before).
+    fs.mkdirSync(dir('private'));
+    const expiredAt = Date.now() - 3600 * 1000;
+    fs.writeFileSync(
+      dir('private', 'old-token.json'),
+      serializeSavedToken({ baseUrl: target.server.url, accessToken: expiredToken, expires: new Date(expiredAt).toUTCString(), savedAt: new Date(expiredAt - 86_400_000).toUTCString() }),
+      { mode: 0o600 },
+    );
+    fs.writeFileSync(dir('private', 'token.json'), '{}\n', { mode: 0o644 });
 
     const children: Record<string, () => Promise<ChildResult>> = {
       secrets: () =>
-        contract(['--profile', 'strict', '--reports-dir', dir('reports'), '--save-token', dir('private', 'token.json'), ...QUICK], liveEnv(target.server.url, { MEDIROUTES_EXPIRED_ACCESS_TOKEN: expiredToken })),
+        contract(
+          ['--profile', 'strict', '--reports-dir', dir('reports'), '--save-token', dir('private', 'token.json'), '--expired-token-file', dir('private', 'old-token.json'), ...QUICK],
+          liveEnv(target.server.url),
+        ),
       leak: () => contract(['--reports-dir', dir('leak-reports'), ...QUICK]),
       internal: () => contract(['--reports-dir', dir('a-file', PASSWORD)], { MEDIROUTES_PASSWORD: PASSWORD }),
       unreachable: () => contract(['--reports-dir', dir('unreachable-reports'), ...QUICK], liveEnv(closed)),
@@ -157,7 +172,13 @@ describe('e2e: npm run contract as a process', function () {
       }
     });
 
-    it('--save-token: the token file is mode 0600, holds the last issued token, and its content is never printed', () => {
+    it('EXPIRY-REJECTED: --expired-token-file hands the run the saved token, which the target refuses', () => {
+      assert.match(result('secrets').stdout, /PASS {2}EXPIRY-REJECTED /);
+      const presented = target.exchanges().filter((e) => pathOf(e.req) === RESOURCE_PATH && e.req.headers.authorization === `Bearer ${expiredToken}`);
+      assert.deepEqual(presented.map((e) => e.response?.status), [401]);
+    });
+
+    it('--save-token: the token file is mode 0600 (even over a world-readable one), holds the last issued token, and is never printed', () => {
       const file = dir('private', 'token.json');
       assert.equal(fs.statSync(file).mode & 0o777, 0o600);
       const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { baseUrl: string; accessToken: string; expires: string };
