@@ -194,6 +194,14 @@ describe('contract: the token lifecycle (TokenSession, fake clock, nock)', () =>
     assert.ok(refreshes >= 6 && refreshes <= 8, `${refreshes} refreshes in a week`);
   });
 
+  it('tries refused configured credentials once per run, never again (account lockout)', async () => {
+    w = lifecycleWorld();
+    w.session.state.set(VARS.password, 'not-the-password');
+    for (let i = 0; i < 5; i += 1) assert.equal((await w.session.authorizedGet(w.resourceUrl)).status, 401);
+    assert.equal(w.target.tokenRequests('password').length, 1);
+    assert.equal(w.session.state.get(VARS.passwordGrantFailed), 'true');
+  });
+
   it(`waits out a 429 on the token endpoint as Retry-After says, at most ${MAX_RATE_LIMIT_RETRIES} times`, async () => {
     let limited = 2;
     w = lifecycleWorld({ handle: (api, req) => (pathOf(req) === api.tokenPath && limited-- > 0 ? jsonResponse(429, { error: 'rate_limited' }, { 'retry-after': '2' }) : undefined) });

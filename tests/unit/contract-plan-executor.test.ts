@@ -135,6 +135,14 @@ describe('plan executor: runs', () => {
     assert.ok(refused.includes('lockable@mediroutes.example'));
   });
 
+  it('with a wrong configured password, fails one login for that account in the whole run, not one per step', async () => {
+    const run = await runPlanOffline({ profile: 'documented', settings: { password: 'not-the-password' } });
+    run.target.stop();
+    const forUser = run.target.tokenRequests('password').filter((e) => e.form.get('username') === run.target.api.demoUser.username);
+    assert.equal(forUser.length, 1);
+    assert.equal(run.runs.find((r) => r.step.name === 'Password grant')?.outcomes[0]?.status, 'failed');
+  });
+
   it('never sends the real password with a wrong-password or unknown-user request', async () => {
     const run = await runPlanOffline({ profile: 'strict' });
     run.target.stop();

@@ -2,8 +2,8 @@
  * The token lifecycle in Node, step for step what the collection's pre-request script does in
  * the Postman sandbox (scripts/lib/sandbox/collection-script.ts): password grant when nothing is
  * held, refresh near expiry or after a 401, one password grant again when the refresh token is
- * refused; token requests stay under the rate limit and a 429 is waited out, a bounded number of
- * times. The decisions are the shared ones of contract/token-lifecycle.ts and contract/throttle.ts;
+ * refused, and never a second failed password grant for the configured account in one run;
+ * token requests stay under the rate limit and a 429 is waited out, a bounded number of times. The decisions are the shared ones of contract/token-lifecycle.ts and contract/throttle.ts;
  * this module only sends the requests and waits.
  */
 import type { ObservedResponse } from '../contract/observed-response';
@@ -130,9 +130,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     }
   }
 
+  /** At most one failed password grant for the configured account per run (account lockout). */
   async function passwordGrant(): Promise<void> {
+    if (state.get(VARS.passwordGrantFailed) === 'true') return;
     const response = await tryTokenRequest(passwordGrantForm(state.get(VARS.username) ?? '', state.get(VARS.password) ?? ''), 'token lifecycle: password grant');
-    if (response) storeTokens(state, response, 'password');
+    if (!response || !storeTokens(state, response, 'password')) state.set(VARS.passwordGrantFailed, 'true');
   }
 
   async function ensureFreshToken(): Promise<TokenAction> {
