@@ -168,6 +168,11 @@ async function main(): Promise<number> {
 
     saveToken(config, target.baseUrl, run?.state.get(VARS.accessToken), run?.state.get(VARS.accessTokenExpires));
     const ok = failedNames.length === 0 && result.failures === 0;
+    // As `npm run contract`: a target that stopped answering mid-run is unreachable, not a contract verdict.
+    if (run?.runs.some((r) => r.halted === 'unanswered')) {
+      complain('target unreachable: it stopped answering during the run; the checks it left unanswered are listed as failed');
+      return EXIT.TARGET_UNREACHABLE;
+    }
     return ok ? EXIT.OK : EXIT.CONTRACT_FAILED;
   } finally {
     await server?.close();

@@ -11,6 +11,7 @@ import { faultByName } from '../../scripts/lib/reference/faults';
 import { createReferenceApi, type ApiRequest, type ApiResponse, type ReferenceApi } from '../../scripts/lib/reference/reference-api';
 import { startReferenceServer, type RunningServer } from '../../scripts/lib/reference/reference-server';
 import { EXIT } from '../../scripts/lib/target/exit-codes';
+import { startTokenHangingServer } from '../support/misbehaving-servers';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -80,19 +81,22 @@ describe('npm run test:live (child process, reference server on loopback)', func
     assert.ok(fault);
     const broken = await recordingServer((api) => fault.wrap(api));
     const skipped = await recordingServer();
-    servers.push(conforming.server, broken.server, skipped.server);
+    const hanging = await startTokenHangingServer();
+    servers.push(conforming.server, broken.server, skipped.server, hanging.server);
     const { MEDIROUTES_EXPIRED_ACCESS_TOKEN: _none, ...withoutExpired } = envFor(skipped.server);
-    const [ok, bad, skip, noCredentials] = await Promise.all([
+    const [ok, bad, skip, noCredentials, stopped] = await Promise.all([
       testLive(envFor(conforming.server)),
       testLive(envFor(broken.server)),
       testLive(withoutExpired),
       testLive({ MEDIROUTES_BASE_URL: 'https://api.mediroutes.test' }),
+      testLive({ ...envFor(hanging.server), MEDIROUTES_TIMEOUT_MS: '400' }),
     ]);
     const secretsOf = (s: { server: RunningServer; issued: string[] }): string[] => [s.server.api.demoUser.password, ...s.issued];
     results.set('conforming', { ...ok, secrets: secretsOf(conforming) });
     results.set('broken', { ...bad, secrets: secretsOf(broken) });
     results.set('skipped', { ...skip, secrets: secretsOf(skipped) });
     results.set('no-credentials', { ...noCredentials, secrets: [] });
+    results.set('stopped', { ...stopped, secrets: [hanging.api.demoUser.password] });
   });
   after(() => Promise.all(servers.map((s) => s.close())));
 
@@ -134,6 +138,15 @@ describe('npm run test:live (child process, reference server on loopback)', func
     assert.equal(code, EXIT.CONTRACT_FAILED, output);
     assert.match(output, /- EXPIRY-REJECTED: an access token past its \.expires is answered 401 \[skipped: no expired access token/);
     assert.match(output, /test:live: not passed: EXPIRY-REJECTED skipped/);
+  });
+
+  it('exits 20 when the token endpoint stops answering: two requests time out, the rest are not sent', () => {
+    const { code, output, secrets } = result('stopped');
+    assert.equal(code, EXIT.TARGET_UNREACHABLE, output);
+    assert.match(output, /TOKEN-PASSWORD-200: expected an answer to "Password grant"; saw POST \/token on 127\.0\.0\.1:\d+ failed: no complete response within 400 ms/);
+    assert.match(output, /saw not sent: the target stopped answering \(2 requests in a row got no answer\)/);
+    assert.match(output, /test:live: target unreachable: it stopped answering during the run/);
+    assertNoSecrets(output, secrets);
   });
 
   it('refuses a base URL without credentials in one line, with the configuration exit code', () => {

@@ -249,6 +249,7 @@ describe('plan executor: no answer, or a rate limit', () => {
     assert.equal(sent, 2, 'the password grant and the first lifecycle retry, then nothing');
     const last = runs[runs.length - 1];
     assert.equal(last?.error, 'not sent: the target stopped answering (2 requests in a row got no answer)');
+    assert.equal(last?.halted, 'unanswered');
     assert.deepEqual(statusesOf(last), ['REFRESH-INVALID-401 failed', 'TOKEN-ERROR-BODY failed', 'RFC-ERROR-CODE skipped', 'TOKEN-NO-5XX failed']);
   });
 
@@ -257,6 +258,7 @@ describe('plan executor: no answer, or a rate limit', () => {
     const notSent = runs.filter((r) => r.error?.startsWith('not sent: the run budget of 1000 ms was used up'));
     // The refresh gap (1.1 s on the fake clock) uses the budget up: the steps after the refresh are not sent.
     assert.deepEqual(notSent.map((r) => r.step.name), ['Bearer accepted after refresh', 'Invalid refresh token']);
+    assert.ok(notSent.every((r) => r.halted === 'budget'));
   });
 
   it('turns anything else a sender throws into a one-line failure, never a pass or a crash', async () => {

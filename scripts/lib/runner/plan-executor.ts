@@ -24,6 +24,8 @@ export interface StepRun {
   outcomes: Outcome[];
   /** The transport error (one line, no secrets) that left the step without an answer. */
   error?: string;
+  /** Why the step was not sent at all: the target had stopped answering, or the budget was used up. */
+  halted?: 'unanswered' | 'budget';
 }
 
 export interface ExecutePlanOptions {
@@ -144,11 +146,11 @@ export async function executePlan(options: ExecutePlanOptions): Promise<StepRun[
   const env: StepEnv = { now: session.io.now, randomId: options.randomId ?? defaultRandomId };
   const maxUnanswered = options.maxConsecutiveTransportErrors ?? MAX_CONSECUTIVE_TRANSPORT_ERRORS;
   const started = env.now();
-  let stopped: string | undefined;
+  let stopped: Halt | undefined;
   /** Why nothing more is sent, once that is so. */
-  const halt = (): string | undefined => {
-    if (stopped === undefined && unanswered >= maxUnanswered) stopped = `not sent: the target stopped answering (${unanswered} requests in a row got no answer)`;
-    if (stopped === undefined && options.budgetMs !== undefined && env.now() - started >= options.budgetMs) stopped = `not sent: the run budget of ${options.budgetMs} ms was used up`;
+  const halt = (): Halt | undefined => {
+    if (stopped === undefined && unanswered >= maxUnanswered) stopped = { kind: 'unanswered', reason: `not sent: the target stopped answering (${unanswered} requests in a row got no answer)` };
+    if (stopped === undefined && options.budgetMs !== undefined && env.now() - started >= options.budgetMs) stopped = { kind: 'budget', reason: `not sent: the run budget of ${options.budgetMs} ms was used up` };
     return stopped;
   };
   const runs: StepRun[] = [];
@@ -156,11 +158,16 @@ export async function executePlan(options: ExecutePlanOptions): Promise<StepRun[
   return runs;
 }
 
-async function executeStep(step: Step, session: TokenSession, env: StepEnv, options: ExecutePlanOptions, halt: () => string | undefined): Promise<StepRun> {
+interface Halt {
+  kind: NonNullable<StepRun['halted']>;
+  reason: string;
+}
+
+async function executeStep(step: Step, session: TokenSession, env: StepEnv, options: ExecutePlanOptions, halt: () => Halt | undefined): Promise<StepRun> {
   const { state, ctx, profile } = options;
   const io: RunIo = session.io;
   if (stepOutOfProfile(step, profile)) return { step, outcomes: skippedOutcomes(step, STRICT_ONLY) };
-  const notSent = (reason: string): StepRun => ({ step, outcomes: unansweredOutcomes(step, profile, reason), error: reason });
+  const notSent = (stop: Halt): StepRun => ({ step, outcomes: unansweredOutcomes(step, profile, stop.reason), error: stop.reason, halted: stop.kind });
   for (let attempt = 0; ; attempt += 1) {
     let stopped = halt();
     if (stopped !== undefined) return notSent(stopped);
