@@ -29,8 +29,11 @@ Writes <reports-dir>/junit.xml, <reports-dir>/report.html (secrets redacted) and
 <reports-dir>/${TOKEN_DIGEST_FILE_NAME} (sha256 of the tokens seen, for npm run scan-reports),
 then scans every file in <reports-dir>; a finding exits ${EXIT.SECRET_LEAK} (SECRET_LEAK).
 
-Bounded in time: each request --timeout-ms; the run is aborted after 2 requests in a row get no
-answer (exit ${EXIT.TARGET_UNREACHABLE}) or after 4 answers in a row are 429; the whole run stops at --budget-ms.
+Bounded in time: every request ends within --timeout-ms (a body over 1 MiB is cut off); the run is
+aborted after 2 requests in a row to one endpoint get no answer (exit ${EXIT.TARGET_UNREACHABLE}), after 4 answers in a
+row are 429 (exit ${EXIT.CONTRACT_FAILED}), or at --budget-ms (exit ${EXIT.CONTRACT_FAILED}); checks that never ran fail as missing.
+At most: --timeout-ms (reachability check) + --budget-ms + --timeout-ms (the request in flight)
++ a few seconds for the reports.
 
 `;
 

@@ -52,19 +52,24 @@ function liveConfig(baseUrl: string, options: LiveRunOptions = {}): TargetConfig
   return parsed.config;
 }
 
-async function liveRun(baseUrl: string, options: LiveRunOptions = {}): Promise<ContractRunResult> {
+/** A run's result, with the JUnit report Newman wrote ('' when none). */
+type LiveRun = ContractRunResult & { junit: string };
+
+async function liveRun(baseUrl: string, options: LiveRunOptions = {}): Promise<LiveRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mediroutes-runner-e2e-'));
   try {
     const config = liveConfig(baseUrl, options);
-    return await runContract({
+    const junitPath = path.join(work, 'junit.xml');
+    const result = await runContract({
       config,
       collection: committedCollection(),
-      junitPath: path.join(work, 'junit.xml'),
+      junitPath,
       htmlPath: path.join(work, 'report.html'),
       allowSkips: config.allowSkips,
       ...(options.savedTokenText !== undefined ? { savedTokenText: options.savedTokenText } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+    return { ...result, junit: fs.existsSync(junitPath) ? fs.readFileSync(junitPath, 'utf8') : '' };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -111,7 +116,7 @@ describe('e2e: the runner against live-style targets', function () {
   this.timeout(60_000);
 
   const servers: Array<{ close(): Promise<void> }> = [];
-  const runs = new Map<string, ContractRunResult>();
+  const runs = new Map<string, LiveRun>();
   const seen = new Map<string, MisbehavingServer | WrappedReference>();
   let savedDueText = '';
   let firstNightExchanges = 0;
@@ -129,7 +134,7 @@ describe('e2e: the runner against live-style targets', function () {
       return w;
     };
 
-    const scenarios: Record<string, () => Promise<ContractRunResult>> = {
+    const scenarios: Record<string, () => Promise<LiveRun>> = {
       refused: async () => liveRun(await closedPortUrl()),
       dns: async () => liveRun(DNS_FAILURE_URL),
       silent: async () => liveRun(track('silent', await startSilentServer()).url),
@@ -191,7 +196,7 @@ describe('e2e: the runner against live-style targets', function () {
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  const run = (name: string): ContractRunResult => {
+  const run = (name: string): LiveRun => {
     const result = runs.get(name);
     assert.ok(result, `the ${name} run happened`);
     return result;
@@ -243,11 +248,12 @@ describe('e2e: the runner against live-style targets', function () {
       assertNoStackTrace(result.lines);
     });
 
-    it('slow: a run that cannot fit --budget-ms is stopped and says so (exit 1)', () => {
+    it('slow: a run that cannot fit --budget-ms is aborted at the budget and says so (exit 1)', () => {
       const result = run('slow');
       assert.equal(result.exitCode, EXIT.CONTRACT_FAILED);
-      assert.ok(result.lines.some((l) => /run error: the run exceeded its budget of 2500 ms \(--budget-ms\)/.test(l)), result.lines.join('\n'));
+      assert.ok(result.lines.some((l) => /run error: aborted: the run exceeded its budget of 2500 ms \(--budget-ms\)/.test(l)), result.lines.join('\n'));
       assert.ok(result.verdict!.clauses.some((c) => c.inProfile && c.status === 'missing'), 'what the budget cut off is missing');
+      assert.match(result.junit, /TOKEN-PASSWORD-200/, 'the reporters still wrote what was checked');
     });
 
     it('html: a 200 with an HTML body fails TOKEN-PASSWORD-200 and TOKEN-BODY-SCHEMA and counts no successful grant', () => {

@@ -12,7 +12,9 @@
  *   endpoint got no answer (refused, reset, timed out, body over the limit), the run is aborted;
  * - a target that keeps answering 429: after `maxConsecutiveRateLimited` 429s in a row (one
  *   request's retries exhausted) the run is aborted;
- * - everything else: the whole run stops at `timeoutRunMs`.
+ * - everything else: at `timeoutRunMs` the run is aborted (the request in flight still ends,
+ *   within its own timeout, and the reporters write what was checked); Newman's own global
+ *   timeout, one request timeout and a second later, is the backstop.
  * Checks that never ran are reported missing by the clause summary, so an aborted run fails.
  */
 import { createRequire } from 'node:module';
@@ -93,6 +95,11 @@ interface RuntimeRun {
 
 const MAX_SIZE_MESSAGE = 'Maximum response size reached';
 
+/** After the budget, the request in flight may take its own timeout; then this, then Newman gives up. */
+const HARD_STOP_GRACE_MS = 1000;
+
+const BUDGET_MESSAGE = (budgetMs: number): string => `the run exceeded its budget of ${budgetMs} ms (--budget-ms)`;
+
 /**
  * Newman builds the postman-runtime requester options itself and passes no size limit through;
  * postman-request has one (`maxResponseSize`). This gives every run in this process that limit,
@@ -155,7 +162,7 @@ export function runNewman(input: NewmanRunInput): Promise<NewmanRunResult> {
   // A check of a request that got no answer fails on `undefined`: say why instead.
   const unanswered = new Map<string, string>();
 
-  const abort = (why: 'unanswered' | 'rate-limited', reason: string): void => {
+  const abort = (why: 'unanswered' | 'rate-limited' | 'budget', reason: string): void => {
     if (abortReason !== undefined) return;
     stopped = why;
     abortReason = `aborted: ${reason}; the checks after it did not run`;
@@ -173,19 +180,25 @@ export function runNewman(input: NewmanRunInput): Promise<NewmanRunResult> {
           htmlextra: { export: input.htmlPath, skipSensitiveData: true, omitHeaders: true, title: 'MediRoutes authentication contract', browserTitle: 'MediRoutes contract' },
         },
         timeoutRequest: input.timeoutRequestMs,
-        timeout: input.timeoutRunMs,
+        // The budget is enforced by an abort (below), which lets the request in flight end and
+        // the reporters write what was checked; this is the backstop if that does not happen.
+        timeout: input.timeoutRunMs + input.timeoutRequestMs + HARD_STOP_GRACE_MS,
         insecure: false,
       } as newman.NewmanRunOptions,
       (error: Error | null) => {
+        clearTimeout(budget);
         let runError = abortReason;
         if (error) {
           // Newman's words for its global timeout are "callback timed out" (or a script's timeout).
           stopped = /timed out/i.test(error.message) ? 'budget' : 'newman-error';
-          runError = stopped === 'budget' ? `the run exceeded its budget of ${input.timeoutRunMs} ms (--budget-ms) and was stopped` : `newman: ${error.message.split('\n')[0]}`;
+          // Newman stops waiting, but the item in flight would queue the next one: stop that too.
+          run?.abort();
+          runError = stopped === 'budget' ? `${BUDGET_MESSAGE(input.timeoutRunMs)} and was stopped without its reports` : `newman: ${error.message.split('\n')[0]}`;
         }
         resolve({ tests, exchanges, ...(runError !== undefined ? { runError } : {}), ...(stopped !== undefined ? { stopped } : {}) });
       },
     );
+    const budget = setTimeout(() => abort('budget', BUDGET_MESSAGE(input.timeoutRunMs)), input.timeoutRunMs);
     emitter.on('start', (_err: unknown, event: { run?: RuntimeRun }) => {
       run = event.run;
       if (abortReason !== undefined) run?.abort();
