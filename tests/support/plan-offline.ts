@@ -6,6 +6,7 @@
 import { createAjvValidator } from '../../scripts/lib/contract/ajv-validator';
 import type { CheckContext } from '../../scripts/lib/contract/check-context';
 import type { Profile } from '../../scripts/lib/contract/clauses';
+import type { SchemaValidator } from '../../scripts/lib/contract/schema-validator';
 import type { RunState } from '../../scripts/lib/contract/run-state';
 import type { Fault } from '../../scripts/lib/reference/faults';
 import { ManualClock } from '../../scripts/lib/reference/manual-clock';
@@ -43,8 +44,12 @@ export function clockSleep(clock: ManualClock): (ms: number) => Promise<void> {
   };
 }
 
+let validator: SchemaValidator | undefined;
+
+/** The Node check context; the ajv validator is compiled once and shared (it holds no state). */
 export function checkContext(overrides: Partial<Omit<CheckContext, 'validator'>> = {}): CheckContext {
-  return { validator: createAjvValidator(), skewSeconds: 300, trustLocalClock: true, ...overrides };
+  validator ??= createAjvValidator();
+  return { validator, skewSeconds: 300, trustLocalClock: true, ...overrides };
 }
 
 export function settingsFor(api: ReferenceApi, profile: Profile, overrides: Partial<PlanSettings> = {}): PlanSettings {
