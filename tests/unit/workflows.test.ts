@@ -314,6 +314,16 @@ describe('.github/workflows', () => {
       assert.match(run, /--reports-dir "reports\/\$profile"/);
     });
 
+    it('refuses to run without a live base URL, so a missing variable cannot test the embedded server green', () => {
+      assert.match(stepWith(live, 'npm run contract').run ?? '', /--require-base-url/);
+    });
+
+    it('EXPIRY-REJECTED: allows the skip only when no saved token exists yet', () => {
+      const run = stepWith(live, 'npm run contract').run ?? '';
+      assert.match(run, /else[^]*--allow-skip EXPIRY-REJECTED[^]*fi/);
+      assert.ok(!/args=\([^)]*--allow-skip/.test(run), 'never allowed unconditionally');
+    });
+
     it('EXPIRY-REJECTED: hands the run a saved token and saves the new one, under runner.temp', () => {
       const run = stepWith(live, 'npm run contract').run ?? '';
       assert.match(run, /--expired-token-file/);
