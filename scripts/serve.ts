@@ -2,9 +2,13 @@
  * `npm run serve -- [--port N] [--host H] [--fault NAME] [--help]`: the reference MediRoutes auth
  * server (or one faulty variant) in the foreground, for pointing Newman, Postman or curl at.
  */
+import fs from 'node:fs';
+import { decodeJwt } from './lib/contract/jwt';
+import { formatRfc1123 } from './lib/contract/rfc1123';
 import { parseServeArgs, serveUsage } from './lib/reference/parse-serve-args';
 import { createReferenceApi } from './lib/reference/reference-api';
 import { startReferenceServer } from './lib/reference/reference-server';
+import { serializeSavedToken } from './lib/runner/saved-token';
 
 async function main(): Promise<void> {
   const args = parseServeArgs(process.argv.slice(2), process.env);
@@ -28,6 +32,15 @@ async function main(): Promise<void> {
   );
   if (!server) return;
 
+  if (args.expiredTokenFile) {
+    // In the saved-token format of --save-token, so the contract run can use it as it stands.
+    const accessToken = api.mintExpiredAccessToken();
+    const decoded = decodeJwt(accessToken);
+    const exp = decoded.ok ? Number(decoded.claims.exp) : 0;
+    fs.writeFileSync(args.expiredTokenFile, serializeSavedToken({ baseUrl: server.url, accessToken, expires: formatRfc1123(exp * 1000), savedAt: formatRfc1123(Date.now()) }), { mode: 0o600 });
+    fs.chmodSync(args.expiredTokenFile, 0o600);
+  }
+
   const fault = args.fault;
   process.stdout.write(
     [
@@ -39,6 +52,7 @@ async function main(): Promise<void> {
       fault
         ? `  fault:              ${fault.name}: ${fault.description}; run the ${fault.profile} profile, expect ${fault.breaks.join(', ')} to fail`
         : '  fault:              none',
+      ...(args.expiredTokenFile ? [`  expired token:      written to ${args.expiredTokenFile} (for --expired-token-file)`] : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -18,6 +18,11 @@ describe('parseServeArgs', () => {
     assert.deepEqual(parseServeArgs(['--port=6000'], {}), { kind: 'run', port: 6000, host: '127.0.0.1' });
   });
 
+  it('takes --expired-token-file for the file a separately started server writes its expired token to', () => {
+    assert.deepEqual(parseServeArgs(['--expired-token-file', '/tmp/t.json'], {}), { kind: 'run', port: 5080, host: '127.0.0.1', expiredTokenFile: '/tmp/t.json' });
+    assert.equal(parseServeArgs(['--expired-token-file'], {}).kind, 'error');
+  });
+
   it('takes PORT from the environment, and --port over it', () => {
     assert.deepEqual(parseServeArgs([], { PORT: '7000' }), { kind: 'run', port: 7000, host: '127.0.0.1' });
     assert.deepEqual(parseServeArgs(['--port', '7001'], { PORT: '7000' }), { kind: 'run', port: 7001, host: '127.0.0.1' });

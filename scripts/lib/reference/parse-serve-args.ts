@@ -8,11 +8,11 @@ export const DEFAULT_SERVE_PORT = 5080;
 export const DEFAULT_SERVE_HOST = '127.0.0.1';
 
 export type ServeArgs =
-  | { kind: 'run'; port: number; host: string; fault?: Fault }
+  | { kind: 'run'; port: number; host: string; fault?: Fault; expiredTokenFile?: string }
   | { kind: 'help' }
   | { kind: 'error'; message: string };
 
-const VALUE_FLAGS = ['--port', '--host', '--fault'] as const;
+const VALUE_FLAGS = ['--port', '--host', '--fault', '--expired-token-file'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseServeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServeArgs {
@@ -40,7 +40,8 @@ export function parseServeArgs(argv: readonly string[], env: Readonly<Record<str
   const fault = faultName === undefined ? undefined : faultByName(faultName);
   if (faultName !== undefined && !fault) return error(`unknown fault ${JSON.stringify(faultName)}; --help lists them`);
 
-  return { kind: 'run', port, host: values['--host'] ?? DEFAULT_SERVE_HOST, ...(fault ? { fault } : {}) };
+  const expiredTokenFile = values['--expired-token-file'];
+  return { kind: 'run', port, host: values['--host'] ?? DEFAULT_SERVE_HOST, ...(fault ? { fault } : {}), ...(expiredTokenFile ? { expiredTokenFile } : {}) };
 }
 
 /** The --help text, faults included. */
@@ -48,13 +49,16 @@ export function serveUsage(): string {
   const width = Math.max(...FAULTS.map((f) => f.name.length));
   const faultLines = FAULTS.map((f) => `  ${f.name.padEnd(width)}  ${f.description}${f.profile === 'strict' ? ' (strict profile)' : ''}`);
   return [
-    'Usage: npm run serve -- [--port N] [--host H] [--fault NAME] [--help]',
+    'Usage: npm run serve -- [--port N] [--host H] [--fault NAME] [--expired-token-file FILE] [--help]',
     '',
     'Runs the reference MediRoutes auth server, or a faulty variant of it, until Ctrl-C.',
     '',
     `  --port N      port to listen on; 0 picks a free one (default: PORT, else ${DEFAULT_SERVE_PORT})`,
     `  --host H      address to listen on (default: ${DEFAULT_SERVE_HOST})`,
     '  --fault NAME  serve a variant that breaks one contract clause (below)',
+    '  --expired-token-file FILE',
+    '                write an access token of this server that expired an hour ago (mode 0600),',
+    '                for `npm run contract -- --expired-token-file FILE` (EXPIRY-REJECTED)',
     '  --help        show this text',
     '',
     'Faults:',
