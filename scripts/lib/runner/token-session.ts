@@ -3,13 +3,14 @@
  * the Postman sandbox (scripts/lib/sandbox/collection-script.ts): password grant when nothing is
  * held, refresh near expiry or after a 401, one password grant again when the refresh token is
  * refused, and never a second failed password grant for the configured account in one run;
- * token requests stay under the rate limit and a 429 is waited out, a bounded number of times. The decisions are the shared ones of contract/token-lifecycle.ts and contract/throttle.ts;
- * this module only sends the requests and waits.
+ * token requests stay under the rate limit and a 429 is waited out, a bounded number of times.
+ * The sequence itself is contract/token-flow.ts, the one the sandbox runs; this module only gives
+ * it a wire (httpRequest, an injectable clock and sleep) and a promise interface.
  */
 import type { ObservedResponse } from '../contract/observed-response';
 import { VARS, type RunState } from '../contract/run-state';
-import { MAX_RATE_LIMIT_RETRIES, recordSent, retryAfterMs, throttleDelay } from '../contract/throttle';
-import { dropRefreshToken, markStale, nextTokenAction, passwordGrantForm, refreshGrantForm, storeTokens, type TokenAction } from '../contract/token-lifecycle';
+import { ensureFreshToken as ensureFreshTokenFlow, requestToken, throttleTokenRequest, type TokenWire } from '../contract/token-flow';
+import { markStale, type TokenAction } from '../contract/token-lifecycle';
 import { httpRequest, TransportError, type HttpRequest } from '../target/http-client';
 import type { ExchangeRecord } from './newman-run';
 
@@ -104,53 +105,32 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const { state, tokenUrl } = options;
   const errors: string[] = [];
 
-  async function throttle(): Promise<void> {
-    const sent = JSON.parse(state.get(VARS.tokenRequestTimes) ?? '[]') as number[];
-    const wait = throttleDelay(sent, io.now());
-    if (wait > 0) await io.sleep(wait);
-    state.set(VARS.tokenRequestTimes, JSON.stringify(recordSent(sent, io.now())));
-  }
+  // The last transport error of a token request, for sendTokenRequest to reject with.
+  let lastError: TransportError | undefined;
+  const wire: TokenWire = {
+    now: io.now,
+    later: (ms, next) => {
+      if (ms > 0) void io.sleep(ms).then(next);
+      else next();
+    },
+    send: (form, requestName, done) => {
+      exchange(io, requestName, tokenRequest(tokenUrl, form), form).then(done, (error: unknown) => {
+        lastError = asTransportError(error, 'POST');
+        errors.push(lastError.message);
+        done(undefined);
+      });
+    },
+  };
 
-  async function sendTokenRequest(form: Array<[string, string]>, requestName = 'token lifecycle'): Promise<ObservedResponse> {
-    for (let attempt = 0; ; attempt += 1) {
-      await throttle();
-      const response = await exchange(io, requestName, tokenRequest(tokenUrl, form), form);
-      if (response.status !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
-      await io.sleep(retryAfterMs(response.headers['retry-after'], io.now()));
-    }
-  }
+  const throttle = (): Promise<void> => new Promise((resolve) => throttleTokenRequest(state, wire, resolve));
 
-  /** A lifecycle token request; a transport error is recorded and reads as no answer, as in the sandbox. */
-  async function tryTokenRequest(form: Array<[string, string]>, requestName: string): Promise<ObservedResponse | undefined> {
-    try {
-      return await sendTokenRequest(form, requestName);
-    } catch (error) {
-      errors.push(asTransportError(error, 'POST').message);
-      return undefined;
-    }
-  }
+  const sendTokenRequest = (form: Array<[string, string]>, requestName = 'token lifecycle'): Promise<ObservedResponse> =>
+    new Promise((resolve, reject) => {
+      lastError = undefined;
+      requestToken(state, wire, form, requestName, (response) => (response ? resolve(response) : reject(lastError ?? new TransportError('other', 'POST request failed'))));
+    });
 
-  /** At most one failed password grant for the configured account per run (account lockout). */
-  async function passwordGrant(): Promise<void> {
-    if (state.get(VARS.passwordGrantFailed) === 'true') return;
-    const response = await tryTokenRequest(passwordGrantForm(state.get(VARS.username) ?? '', state.get(VARS.password) ?? ''), 'token lifecycle: password grant');
-    if (!response || !storeTokens(state, response, 'password')) state.set(VARS.passwordGrantFailed, 'true');
-  }
-
-  async function ensureFreshToken(): Promise<TokenAction> {
-    const action = nextTokenAction(state, io.now());
-    if (action === 'use') return action;
-    if (action === 'password') {
-      await passwordGrant();
-      return action;
-    }
-    const response = await tryTokenRequest(refreshGrantForm(state.get(VARS.refreshToken) ?? ''), 'token lifecycle: refresh grant');
-    if (response && storeTokens(state, response, 'refresh')) return action;
-    // The refresh token was refused: forget it and fall back to one password grant.
-    dropRefreshToken(state);
-    await passwordGrant();
-    return 'password';
-  }
+  const ensureFreshToken = (): Promise<TokenAction> => new Promise((resolve) => ensureFreshTokenFlow(state, wire, resolve));
 
   async function authorizedGet(url: string, requestName = 'authorized request'): Promise<ObservedResponse> {
     await ensureFreshToken();

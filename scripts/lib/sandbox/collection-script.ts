@@ -15,8 +15,9 @@ import type { ObservedResponse } from '../contract/observed-response';
 import { recordLoginOutcome, stepByName, type Step } from '../contract/plan';
 import { VARS, type RunState } from '../contract/run-state';
 import { evaluateStep, failureMessage, skippedOutcomes, skippedTitle, stepOutOfProfile, STRICT_ONLY, type Outcome } from '../contract/step-evaluation';
-import { MAX_RATE_LIMIT_RETRIES, recordSent, retryAfterMs, throttleDelay } from '../contract/throttle';
-import { dropRefreshToken, markStale, nextTokenAction, passwordGrantForm, refreshGrantForm, storeTokens } from '../contract/token-lifecycle';
+import { MAX_RATE_LIMIT_RETRIES, retryAfterMs } from '../contract/throttle';
+import { ensureFreshToken, throttleTokenRequest, type TokenWire } from '../contract/token-flow';
+import { markStale } from '../contract/token-lifecycle';
 import type { Pm, PmResponse, PostmanLegacy } from './postman-api';
 import { createSandboxValidator } from './sandbox-validator';
 
@@ -69,19 +70,11 @@ function later(ms: number, next: () => void): void {
   else next();
 }
 
-/** Waits until one more token request stays under the rate limit, and records it. */
-function throttleTokenRequest(next: () => void): void {
-  const sent = JSON.parse(state.get(VARS.tokenRequestTimes) ?? '[]') as number[];
-  const wait = throttleDelay(sent, Date.now());
-  later(wait, () => {
-    state.set(VARS.tokenRequestTimes, JSON.stringify(recordSent(sent, Date.now())));
-    next();
-  });
-}
-
-/** Sends a token request through pm.sendRequest, waiting out 429s (bounded), then hands the answer on. */
-function sendTokenRequest(form: Array<[string, string]>, done: (response: ObservedResponse | undefined) => void, attempt = 0): void {
-  throttleTokenRequest(() => {
+/** The lifecycle's token requests go out through pm.sendRequest; no answer reads as undefined. */
+const wire: TokenWire = {
+  now: () => Date.now(),
+  later,
+  send(form, _requestName, done) {
     pm.sendRequest(
       {
         url: `${state.get(VARS.baseUrl) ?? ''}${state.get(VARS.tokenPath) ?? '/token'}`,
@@ -89,42 +82,13 @@ function sendTokenRequest(form: Array<[string, string]>, done: (response: Observ
         header: [{ key: 'Content-Type', value: 'application/x-www-form-urlencoded' }, { key: 'Accept', value: 'application/json' }],
         body: { mode: 'urlencoded', urlencoded: form.map(([key, value]) => ({ key, value })) },
       },
-      (error, response) => {
-        if (error || !response) return done(undefined);
-        const observed = observe(response);
-        if (observed.status === 429 && attempt < MAX_RATE_LIMIT_RETRIES) {
-          return later(retryAfterMs(observed.headers['retry-after'], Date.now()), () => sendTokenRequest(form, done, attempt + 1));
-        }
-        return done(observed);
-      },
+      (error, response) => done(error || !response ? undefined : observe(response)),
     );
-  });
-}
-
-/** At most one failed password grant for the configured account per run (account lockout). */
-function passwordGrant(done: () => void): void {
-  if (state.get(VARS.passwordGrantFailed) === 'true') return done();
-  return sendTokenRequest(passwordGrantForm(state.get(VARS.username) ?? '', state.get(VARS.password) ?? ''), (response) => {
-    if (!response || !storeTokens(state, response, 'password')) state.set(VARS.passwordGrantFailed, 'true');
-    done();
-  });
-}
-
-/** Makes sure a fresh access token is held before a request that needs one. */
-function ensureFreshToken(done: () => void): void {
-  const action = nextTokenAction(state, Date.now());
-  if (action === 'use') return done();
-  if (action === 'password') return passwordGrant(done);
-  return sendTokenRequest(refreshGrantForm(state.get(VARS.refreshToken) ?? ''), (response) => {
-    if (response && storeTokens(state, response, 'refresh')) return done();
-    // The refresh token was refused: forget it and fall back to one password grant.
-    dropRefreshToken(state);
-    return passwordGrant(done);
-  });
-}
+  },
+};
 
 function preRequest(step: Step | undefined): void {
-  if (!step) return ensureFreshToken(() => undefined); // a user's own request
+  if (!step) return ensureFreshToken(state, wire, () => undefined); // a user's own request
   const profile = profileOf();
   if (stepOutOfProfile(step, profile)) {
     report(skippedOutcomes(step, STRICT_ONLY));
@@ -137,9 +101,9 @@ function preRequest(step: Step | undefined): void {
       report(skippedOutcomes(step, preparation.skip));
       return pm.execution.skipRequest();
     }
-    return later(preparation.waitMs ?? 0, () => (step.request.endpoint === 'token' ? throttleTokenRequest(() => undefined) : undefined));
+    return later(preparation.waitMs ?? 0, () => (step.request.endpoint === 'token' ? throttleTokenRequest(state, wire, () => undefined) : undefined));
   };
-  return step.needsFreshToken ? ensureFreshToken(prepareAndSend) : prepareAndSend();
+  return step.needsFreshToken ? ensureFreshToken(state, wire, prepareAndSend) : prepareAndSend();
 }
 
 function test(step: Step | undefined): void {
