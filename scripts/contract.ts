@@ -17,6 +17,7 @@ import { createRedactor } from './lib/report/redactor';
 import { describeFinding } from './lib/report/scan-files';
 import { formatTokenDigestFile, TOKEN_DIGEST_FILE_NAME } from './lib/report/token-digest-file';
 import type { runContract as RunContract } from './lib/runner/contract-run';
+import { writePrivateFile } from './lib/runner/private-file';
 import { serializeSavedToken, type SavedToken } from './lib/runner/saved-token';
 import { EXIT } from './lib/target/exit-codes';
 import { parseTargetConfig } from './lib/target/target-config';
@@ -56,20 +57,6 @@ function savedAccessToken(text: string | undefined): string | undefined {
     return typeof token === 'string' ? token : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Written under a fresh name with mode 0600, then renamed: the token is never readable by others, not even briefly. */
-function writePrivateFile(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
-  try {
-    fs.chmodSync(temporary, 0o600); // whatever the umask did
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
   }
 }
 

@@ -2,12 +2,12 @@
  * `npm run serve -- [--port N] [--host H] [--fault NAME] [--help]`: the reference MediRoutes auth
  * server (or one faulty variant) in the foreground, for pointing Newman, Postman or curl at.
  */
-import fs from 'node:fs';
 import { decodeJwt } from './lib/contract/jwt';
 import { formatRfc1123 } from './lib/contract/rfc1123';
 import { parseServeArgs, serveUsage } from './lib/reference/parse-serve-args';
 import { createReferenceApi } from './lib/reference/reference-api';
 import { startReferenceServer } from './lib/reference/reference-server';
+import { writePrivateFile } from './lib/runner/private-file';
 import { serializeSavedToken } from './lib/runner/saved-token';
 
 async function main(): Promise<void> {
@@ -37,8 +37,7 @@ async function main(): Promise<void> {
     const accessToken = api.mintExpiredAccessToken();
     const decoded = decodeJwt(accessToken);
     const exp = decoded.ok ? Number(decoded.claims.exp) : 0;
-    fs.writeFileSync(args.expiredTokenFile, serializeSavedToken({ baseUrl: server.url, accessToken, expires: formatRfc1123(exp * 1000), savedAt: formatRfc1123(Date.now()) }), { mode: 0o600 });
-    fs.chmodSync(args.expiredTokenFile, 0o600);
+    writePrivateFile(args.expiredTokenFile, serializeSavedToken({ baseUrl: server.url, accessToken, expires: formatRfc1123(exp * 1000), savedAt: formatRfc1123(Date.now()) }));
   }
 
   const fault = args.fault;

@@ -10,20 +10,19 @@ import Mocha from 'mocha';
 import type { ClauseId } from './lib/contract/clauses';
 import { formatRfc1123 } from './lib/contract/rfc1123';
 import { VARS } from './lib/contract/run-state';
-import { startReferenceServer, type RunningServer } from './lib/reference/reference-server';
 import { createRedactor, type Redactor } from './lib/report/redactor';
 import { shortfalls, summarizeClauses, type TestRecord } from './lib/runner/clause-summary';
 import { runStats } from './lib/runner/run-stats';
-import { judgeSavedToken, serializeSavedToken } from './lib/runner/saved-token';
+import { resolveTarget, targetSecrets, unreachableReason, type ResolvedTarget } from './lib/runner/resolve-target';
+import { writePrivateFile } from './lib/runner/private-file';
+import { serializeSavedToken } from './lib/runner/saved-token';
 import { formatSummary } from './lib/runner/summary-format';
 import { EXIT } from './lib/target/exit-codes';
-import { httpRequest, TransportError } from './lib/target/http-client';
 import { parseTargetConfig, type TargetConfig } from './lib/target/target-config';
 import { getLiveRun, setLiveConfig, type LiveTarget } from '../tests/live/live-target';
 
 const NAME = 'test:live';
 const LIVE_SUITE = path.join(__dirname, '..', 'tests', 'live', 'contract.live.test.ts');
-const UNREACHABLE_KINDS = new Set(['refused', 'dns', 'timeout', 'reset', 'tls']);
 
 const USAGE = `usage: npm run test:live -- [flags]
 
@@ -50,14 +49,10 @@ function complain(line: string): void {
   process.stderr.write(`${NAME}: ${line}\n`);
 }
 
-interface Resolved {
-  target: Omit<LiveTarget, 'addSecret'>;
-  server?: RunningServer;
-}
-
-async function resolveTarget(config: TargetConfig): Promise<Resolved> {
-  const common = {
-    tokenPath: config.tokenPath,
+/** The live suite's target: the resolved target plus the run settings it needs. */
+function liveTarget(config: TargetConfig, target: ResolvedTarget): Omit<LiveTarget, 'addSecret'> {
+  return {
+    ...target,
     profile: config.profile,
     clockSkewSeconds: config.clockSkewSeconds,
     trustLocalClock: config.trustLocalClock,
@@ -65,41 +60,6 @@ async function resolveTarget(config: TargetConfig): Promise<Resolved> {
     budgetMs: config.budgetMs,
     ...(config.negativeUsername !== undefined ? { negativeUsername: config.negativeUsername } : {}),
   };
-  if (config.baseUrl === undefined) {
-    const server = await startReferenceServer();
-    const user = server.api.demoUser;
-    return {
-      server,
-      target: {
-        ...common,
-        tokenPath: server.api.tokenPath,
-        baseUrl: server.url,
-        username: user.username,
-        password: user.password,
-        resourcePath: server.api.resourcePath,
-        expiredAccessToken: server.api.mintExpiredAccessToken(user.username),
-        description: `${server.url} (embedded reference server: no MEDIROUTES_BASE_URL)`,
-      },
-    };
-  }
-  const target: Omit<LiveTarget, 'addSecret'> = {
-    ...common,
-    baseUrl: config.baseUrl,
-    username: config.username ?? '',
-    password: config.password ?? '',
-    resourcePath: config.resourcePath ?? '',
-    description: config.baseUrl,
-  };
-  if (config.expiredAccessToken !== undefined) target.expiredAccessToken = config.expiredAccessToken;
-  else if (config.expiredTokenFile !== undefined) {
-    if (!fs.existsSync(config.expiredTokenFile)) target.expiredTokenNote = 'no saved token yet (use --save-token on this run to have one for the next)';
-    else {
-      const saved = judgeSavedToken(fs.readFileSync(config.expiredTokenFile, 'utf8'), config.baseUrl, Date.now(), config.clockSkewSeconds);
-      if (saved.kind === 'due') target.expiredAccessToken = saved.accessToken;
-      else target.expiredTokenNote = saved.reason;
-    }
-  }
-  return { target };
 }
 
 /** Runs the live suite with mocha; resolves with every test result and the hook failures. */
@@ -134,22 +94,19 @@ async function main(): Promise<number> {
     return parsed.exitCode;
   }
   const { config } = parsed;
-  const { target, server } = await resolveTarget(config);
+  const savedTokenText = config.expiredTokenFile && fs.existsSync(config.expiredTokenFile) ? fs.readFileSync(config.expiredTokenFile, 'utf8') : undefined;
+  const { target, server } = await resolveTarget(config, { now: Date.now, ...(savedTokenText !== undefined ? { savedTokenText } : {}) });
   try {
-    const redactor = createRedactor([target.password, ...(target.expiredAccessToken ? [target.expiredAccessToken] : [])].filter((s) => s !== ''));
+    const redactor = createRedactor(targetSecrets(target));
     redactOutput(redactor);
 
-    // A target that does not answer at all fails here, within one request timeout, in one line.
-    try {
-      await httpRequest({ method: 'GET', url: `${target.baseUrl}${target.resourcePath}`, timeoutMs: config.timeoutMs, maxBodyBytes: 64 * 1024 });
-    } catch (error) {
-      if (error instanceof TransportError && UNREACHABLE_KINDS.has(error.kind)) {
-        complain(`target unreachable: ${error.message}`);
-        return EXIT.TARGET_UNREACHABLE;
-      }
+    const unreachable = await unreachableReason(target, config.timeoutMs);
+    if (unreachable !== undefined) {
+      complain(`target unreachable: ${unreachable}`);
+      return EXIT.TARGET_UNREACHABLE;
     }
 
-    setLiveConfig({ ...target, addSecret: (secret) => void redactor.add(secret) });
+    setLiveConfig({ ...liveTarget(config, target), addSecret: (secret) => void redactor.add(secret) });
     const started = Date.now();
     const result = await runMocha(config.budgetMs + config.timeoutMs + 5000);
     const run = getLiveRun();
@@ -183,9 +140,7 @@ async function main(): Promise<number> {
 function saveToken(config: TargetConfig, baseUrl: string, accessToken: string | undefined, expiresMs: string | undefined): void {
   if (!config.saveTokenFile || accessToken === undefined || expiresMs === undefined || !Number.isFinite(Number(expiresMs))) return;
   const expires = formatRfc1123(Number(expiresMs));
-  fs.mkdirSync(path.dirname(path.resolve(config.saveTokenFile)), { recursive: true });
-  fs.writeFileSync(config.saveTokenFile, serializeSavedToken({ baseUrl, accessToken, expires, savedAt: new Date().toUTCString() }), { mode: 0o600 });
-  fs.chmodSync(config.saveTokenFile, 0o600);
+  writePrivateFile(config.saveTokenFile, serializeSavedToken({ baseUrl, accessToken, expires, savedAt: new Date().toUTCString() }));
   say(`saved the access token for a later EXPIRY-REJECTED check (expires ${expires}), mode 0600`);
 }
 

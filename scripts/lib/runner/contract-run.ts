@@ -6,14 +6,14 @@
  */
 import type { ClauseId } from '../contract/clauses';
 import { VARS } from '../contract/run-state';
-import { startReferenceServer, type RunningServer } from '../reference/reference-server';
+import type { RunningServer } from '../reference/reference-server';
 import { EXIT } from '../target/exit-codes';
-import { httpRequest, TransportError } from '../target/http-client';
 import type { TargetConfig } from '../target/target-config';
 import { shortfalls, summarizeClauses, type RunVerdict } from './clause-summary';
 import { runNewman, type ExchangeRecord } from './newman-run';
 import { issuedTokens, lastTokenAnswer, runStats, type RunStats } from './run-stats';
-import { judgeSavedToken, type SavedToken } from './saved-token';
+import { resolveTarget, targetSecrets, unreachableReason } from './resolve-target';
+import type { SavedToken } from './saved-token';
 import { formatSummary } from './summary-format';
 
 export interface ContractRunOptions {
@@ -43,58 +43,22 @@ export interface ContractRunResult {
   tokenToSave?: SavedToken;
 }
 
-interface ResolvedTarget {
-  baseUrl: string;
-  username: string;
-  password: string;
-  resourcePath: string;
-  expiredAccessToken?: string;
-  expiredTokenNote?: string;
-  description: string;
-}
-
-const UNREACHABLE_KINDS = new Set(['refused', 'dns', 'timeout', 'reset', 'tls']);
-
 export async function runContract(options: ContractRunOptions): Promise<ContractRunResult> {
   const { config } = options;
   const now = options.now ?? Date.now;
   let server: RunningServer | undefined;
   try {
-    let target: ResolvedTarget;
-    if (config.baseUrl === undefined) {
-      server = await (options.startEmbedded ?? (() => startReferenceServer()))();
-      const user = server.api.demoUser;
-      target = {
-        baseUrl: server.url,
-        username: user.username,
-        password: user.password,
-        resourcePath: server.api.resourcePath,
-        expiredAccessToken: server.api.mintExpiredAccessToken(user.username),
-        description: `${server.url} (embedded reference server)`,
-      };
-    } else {
-      target = { baseUrl: config.baseUrl, username: config.username ?? '', password: config.password ?? '', resourcePath: config.resourcePath ?? '', description: config.baseUrl };
-      if (config.expiredAccessToken !== undefined) target.expiredAccessToken = config.expiredAccessToken;
-      else if (options.savedTokenText !== undefined) {
-        const saved = judgeSavedToken(options.savedTokenText, config.baseUrl, now(), config.clockSkewSeconds);
-        if (saved.kind === 'due') target.expiredAccessToken = saved.accessToken;
-        else target.expiredTokenNote = saved.reason;
-      } else if (config.expiredTokenFile !== undefined) target.expiredTokenNote = 'no saved token yet (the first run with --expired-token-file saves none; use --save-token)';
-    }
-    const secrets = [target.password, ...(target.expiredAccessToken ? [target.expiredAccessToken] : [])].filter((s) => s !== '');
+    const resolved = await resolveTarget(config, { now, ...(options.startEmbedded ? { startEmbedded: options.startEmbedded } : {}), ...(options.savedTokenText !== undefined ? { savedTokenText: options.savedTokenText } : {}) });
+    server = resolved.server;
+    const { target } = resolved;
+    const secrets = targetSecrets(target);
 
-    // A target that does not answer at all fails here, within one request timeout, with one line.
-    try {
-      await httpRequest({ method: 'GET', url: `${target.baseUrl}${target.resourcePath}`, timeoutMs: config.timeoutMs, maxBodyBytes: 64 * 1024 });
-    } catch (error) {
-      if (error instanceof TransportError && UNREACHABLE_KINDS.has(error.kind)) {
-        return { exitCode: EXIT.TARGET_UNREACHABLE, lines: [`contract: target unreachable: ${error.message}`], secrets };
-      }
-    }
+    const unreachable = await unreachableReason(target, config.timeoutMs);
+    if (unreachable !== undefined) return { exitCode: EXIT.TARGET_UNREACHABLE, lines: [`contract: target unreachable: ${unreachable}`], secrets };
 
     const environment: Record<string, string> = {
       [VARS.baseUrl]: target.baseUrl,
-      [VARS.tokenPath]: config.tokenPath,
+      [VARS.tokenPath]: target.tokenPath,
       [VARS.resourcePath]: target.resourcePath,
       [VARS.username]: target.username,
       [VARS.password]: target.password,
@@ -114,7 +78,7 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
       junitPath: options.junitPath,
       htmlPath: options.htmlPath,
     });
-    const tokenUrl = `${target.baseUrl}${config.tokenPath}`;
+    const tokenUrl = `${target.baseUrl}${target.tokenPath}`;
     secrets.push(...issuedTokens(run.exchanges));
     const verdict = summarizeClauses(run.tests, config.profile);
     // The reachability check above is a request too.
