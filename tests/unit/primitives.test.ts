@@ -1,7 +1,8 @@
 /** The sandbox-compatible building blocks the clause checks stand on. */
 import { strict as assert } from 'node:assert';
 import { base64UrlDecode, base64UrlEncode } from '../../scripts/lib/contract/base64url';
-import { describeValue, maskJwts, maskSecret } from '../../scripts/lib/contract/describe-value';
+import { describeValue, maskJwts } from '../../scripts/lib/contract/describe-value';
+import { maskToken } from '../../scripts/lib/report/mask';
 import { algNoneToken, decodeJwt, tamperSignature } from '../../scripts/lib/contract/jwt';
 import { recordSent, retryAfterMs, throttleDelay } from '../../scripts/lib/contract/throttle';
 
@@ -54,8 +55,8 @@ describe('unit: JWT decoding and derived tokens', () => {
 
 describe('unit: secret-free rendering', () => {
   it('masks tokens, showing their kind and length only', () => {
-    assert.equal(maskSecret(JWT), 'eyJ…[redacted]');
-    assert.equal(maskSecret('opaque-refresh'), '[redacted] (14 chars)');
+    assert.equal(maskToken(JWT), 'eyJ…[redacted]');
+    assert.equal(maskToken('opaque-refresh'), '[redacted] (14 chars)');
   });
 
   it('masks JWTs inside free text and truncates long values', () => {

@@ -1,20 +1,14 @@
 /**
- * Renders values for failure messages without ever showing a secret: anything JWT-shaped becomes
- * `eyJ…[redacted]`, and strings that may be credentials or tokens become `[redacted] (N chars)`.
+ * Renders values for failure messages without ever showing a token: anything JWT-shaped becomes
+ * `eyJ…[redacted]` (the redactor's own pattern and form). Checks never pass credentials or
+ * opaque tokens here; a token they must speak of goes through report/mask.ts's maskToken.
  * Sandbox-compatible: no Node imports.
  */
-const JWT_SHAPE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
-
-/** A token or other secret, masked: the kind of thing it was and its length, never its value. */
-export function maskSecret(value: unknown): string {
-  if (typeof value !== 'string') return describeValue(value);
-  if (value.startsWith('eyJ')) return 'eyJ…[redacted]';
-  return `[redacted] (${value.length} chars)`;
-}
+import { JWT_TO_REDACT_SOURCE, REDACTED_JWT } from '../report/jwt-pattern';
 
 /** Masks JWT-shaped substrings inside free text (e.g. an error_description echoing a token). */
 export function maskJwts(text: string): string {
-  return text.replace(JWT_SHAPE, 'eyJ…[redacted]');
+  return text.replace(new RegExp(JWT_TO_REDACT_SOURCE, 'g'), REDACTED_JWT);
 }
 
 /** A short, secret-free rendering of a non-secret JSON value, for `seen`. */
