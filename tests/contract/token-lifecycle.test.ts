@@ -23,7 +23,7 @@ import { createTokenSession, type TokenSession } from '../../scripts/lib/runner/
 import { parseTargetConfig } from '../../scripts/lib/target/target-config';
 import { committedCollection } from '../support/contract-harness';
 import { serveWithNock, type NockTarget } from '../support/nock-reference';
-import { FAKE_START, settingsFor } from '../support/plan-offline';
+import { clockSleep, FAKE_START, settingsFor } from '../support/plan-offline';
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
@@ -62,11 +62,7 @@ function lifecycleWorld(options: { handle?: (api: ReferenceApi, req: ApiRequest)
     state: createPlanState(settingsFor(api, 'documented')),
     timeoutMs: 2000,
     now: () => clock.now(),
-    sleep: (ms) => {
-      sleeps.push(ms);
-      clock.advance(ms);
-      return Promise.resolve();
-    },
+    sleep: clockSleep(clock, sleeps),
   });
   return { clock, api, target, session, sleeps, revoked, resourceUrl: `${target.baseUrl}${api.resourcePath}` };
 }

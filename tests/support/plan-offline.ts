@@ -36,9 +36,10 @@ export interface OfflineRunOptions {
   baseUrl?: string;
 }
 
-/** A sleep that moves the fake clock: no real time passes. */
-export function clockSleep(clock: ManualClock): (ms: number) => Promise<void> {
+/** A sleep that moves the fake clock: no real time passes. `record` collects the waits asked for. */
+export function clockSleep(clock: ManualClock, record?: number[]): (ms: number) => Promise<void> {
   return (ms) => {
+    record?.push(ms);
     clock.advance(ms);
     return Promise.resolve();
   };

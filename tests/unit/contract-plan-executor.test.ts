@@ -18,7 +18,7 @@ import { createReferenceApi, type ApiRequest, type ApiResponse } from '../../scr
 import { buildStepRequest, createPlanState, executePlan, resolvePlaceholders, type StepRun } from '../../scripts/lib/runner/plan-executor';
 import { httpRequest, TransportError, type HttpRequest } from '../../scripts/lib/target/http-client';
 import { serveWithNock } from '../support/nock-reference';
-import { checkContext, FAKE_START, runPlanOffline, settingsFor } from '../support/plan-offline';
+import { checkContext, clockSleep, FAKE_START, runPlanOffline, settingsFor } from '../support/plan-offline';
 
 const URLS = { baseUrl: 'https://api.mediroutes.test', tokenPath: '/token', resourcePath: '/v1/riders/getByRiderId' };
 
@@ -169,11 +169,7 @@ describe('plan executor: no answer, or a rate limit', () => {
         profile: options.profile ?? 'documented',
         timeoutMs: 2000,
         now: () => clock.now(),
-        sleep: (ms) => {
-          sleeps.push(ms);
-          clock.advance(ms);
-          return Promise.resolve();
-        },
+        sleep: clockSleep(clock, sleeps),
         ...(options.send ? { send: options.send } : {}),
       });
       return { runs, sleeps };
@@ -196,10 +192,7 @@ describe('plan executor: no answer, or a rate limit', () => {
         timeoutMs: 2000,
         budgetMs,
         now: () => clock.now(),
-        sleep: (ms) => {
-          clock.advance(ms);
-          return Promise.resolve();
-        },
+        sleep: clockSleep(clock),
       });
       return { runs };
     } finally {
