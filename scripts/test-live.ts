@@ -113,8 +113,7 @@ async function main(): Promise<number> {
 
     const verdict = summarizeClauses(result.records, config.profile);
     const exchanges = run?.exchanges ?? [];
-    // The reachability check above is a request too.
-    const stats = { ...runStats(exchanges, `${target.baseUrl}${target.tokenPath}`, target.username), requests: exchanges.length + 1 };
+    const stats = runStats(exchanges, `${target.baseUrl}${target.tokenPath}`, target.username);
     const allowSkips: readonly ClauseId[] = config.allowSkips;
     const gaps = shortfalls(verdict, allowSkips);
     say('');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { summarizeClauses, type TestRecord } from '../../scripts/lib/runner/clause-summary';
 import type { ExchangeRecord } from '../../scripts/lib/runner/newman-run';
-import { issuedTokens, lastTokenAnswer, runStats, type RunStats } from '../../scripts/lib/runner/run-stats';
+import { issuedTokens, lastTokenAnswer, REACHABILITY_CHECKS, runStats, type RunStats } from '../../scripts/lib/runner/run-stats';
 import { formatSummary } from '../../scripts/lib/runner/summary-format';
 
 const BASE = 'https://api.mediroutes.com';
@@ -36,8 +36,8 @@ describe('runner: run costs and the summary', () => {
     ];
     const stats = runStats(exchanges, TOKEN_URL, USER);
 
-    it('counts requests and token requests', () => {
-      assert.equal(stats.requests, 10);
+    it('counts requests (the reachability check included) and token requests', () => {
+      assert.equal(stats.requests, 10 + REACHABILITY_CHECKS);
       assert.equal(stats.tokenRequests, 9);
     });
 

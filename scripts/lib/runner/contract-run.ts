@@ -81,8 +81,7 @@ export async function runContract(options: ContractRunOptions): Promise<Contract
     const tokenUrl = `${target.baseUrl}${target.tokenPath}`;
     secrets.push(...issuedTokens(run.exchanges));
     const verdict = summarizeClauses(run.tests, config.profile);
-    // The reachability check above is a request too.
-    const stats = { ...runStats(run.exchanges, tokenUrl, target.username), requests: run.exchanges.length + 1 };
+    const stats = runStats(run.exchanges, tokenUrl, target.username);
     const gaps = shortfalls(verdict, options.allowSkips);
     const ok = gaps.failed.length === 0 && gaps.missing.length === 0 && gaps.skipped.length === 0 && run.runError === undefined;
     // A target that stopped answering mid-run is unreachable, as one that never answered is.

@@ -14,6 +14,10 @@ export interface RunStats {
   transportErrors: string[];
 }
 
+/** Requests made before the run, outside its exchanges: the reachability check (resolve-target.ts). */
+export const REACHABILITY_CHECKS = 1;
+
+/** The costs of a run; `requests` includes the reachability check made before it. */
 export function runStats(exchanges: readonly ExchangeRecord[], tokenUrl: string, username: string): RunStats {
   const token = exchanges.filter((e) => e.url.split('?')[0] === tokenUrl);
   const passwordGrants = token.filter((e) => e.form.grant_type === 'password');
@@ -21,7 +25,7 @@ export function runStats(exchanges: readonly ExchangeRecord[], tokenUrl: string,
   const refused = passwordGrants.filter((e) => e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 429);
   const forUser = (e: ExchangeRecord): boolean => (e.form.username ?? '').toLowerCase() === username.toLowerCase();
   return {
-    requests: exchanges.length,
+    requests: exchanges.length + REACHABILITY_CHECKS,
     tokenRequests: token.length,
     passwordGrants: passwordGrants.filter((e) => e.status === 200 && forUser(e) && accessTokenOf(e) !== undefined).length,
     failedLogins: refused.length,
